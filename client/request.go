@@ -1,0 +1,184 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"syscall"
+)
+
+// request is one protocol call before it is sent.
+type request struct {
+	method      string
+	path        string // protocol path ("WorkItems/{id}", "asset/...") or, with absolute, a full URL
+	absolute    bool
+	query       url.Values
+	body        []byte
+	contentType string // default application/json (§1.3)
+	header      http.Header
+	idempotent  bool  // may be retried on 5xx and on any transport failure
+	noAuth      bool  // login and renewal: no X-COMPS-Token
+	accept      []int // statuses ≥ 300 that are answers, not errors (404 of upload check)
+}
+
+// maxErrorBody bounds how much of an error answer is read.
+const maxErrorBody = 1 << 20
+
+// url is the request's full address.
+func (r *request) url(host string) (*url.URL, error) {
+	s := r.path
+	if !r.absolute {
+		s = endpointURL(host, r.path)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("request URL %q: %w", s, err)
+	}
+	if len(r.query) > 0 {
+		u.RawQuery = r.query.Encode()
+	}
+	return u, nil
+}
+
+// open sends the request and returns the answer with its body open; the
+// caller closes it. Idempotent requests are retried with backoff on 5xx and on
+// transport failures; others only when the failure proves the request never
+// reached the server. A 401 leads to one fresh token and one more try.
+func (c *Client) open(ctx context.Context, r *request) (*http.Response, error) {
+	u, err := r.url(c.host)
+	if err != nil {
+		return nil, err
+	}
+	reauthed := false
+	for attempt := 1; ; attempt++ {
+		resp, err := c.send(ctx, r, u)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), ctx.Err())
+			}
+			if attempt < c.attempts && (r.idempotent || notSent(err)) {
+				c.log.Debug("retrying after transport error", "method", r.method, "url", sanitizeURL(u), "attempt", attempt, "err", err)
+				if werr := c.waitBackoff(ctx, attempt); werr != nil {
+					return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), err)
+				}
+				continue
+			}
+			return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), err)
+		}
+		if resp.StatusCode < 300 || slices.Contains(r.accept, resp.StatusCode) {
+			return resp, nil
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+		apiErr := newError(r.method, u, resp.StatusCode, body)
+		if resp.StatusCode == http.StatusUnauthorized && !r.noAuth && !reauthed {
+			reauthed = true
+			if aerr := c.reauthenticate(ctx, resp.Request.Header.Get(tokenHeader)); aerr == nil {
+				continue
+			} else {
+				c.log.Debug("re-login after 401 failed", "err", aerr)
+			}
+		}
+		if resp.StatusCode >= 500 && r.idempotent && attempt < c.attempts {
+			c.log.Debug("retrying after server error", "method", r.method, "url", sanitizeURL(u), "status", resp.StatusCode, "attempt", attempt)
+			if werr := c.waitBackoff(ctx, attempt); werr != nil {
+				return nil, apiErr
+			}
+			continue
+		}
+		return nil, apiErr
+	}
+}
+
+// tokenHeader carries the token on every request but login (§1.3).
+const tokenHeader = "X-COMPS-Token"
+
+// send makes one attempt: headers of §1.3, the token, the body.
+func (c *Client) send(ctx context.Context, r *request, u *url.URL) (*http.Response, error) {
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	ct := r.contentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("User-Agent", "") // the official client adds none (§1.3)
+	if !r.noAuth {
+		tok, err := c.currentToken(ctx)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set(tokenHeader, tok)
+	}
+	hc := c.http
+	if r.noAuth {
+		hc = c.noRedirectClient()
+	}
+	return hc.Do(req)
+}
+
+// noRedirectClient is the HTTP client for login: redirects are answers (§1.4).
+func (c *Client) noRedirectClient() *http.Client {
+	nc := *c.http
+	nc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &nc
+}
+
+// notSent reports whether a transport error proves the request never reached
+// the server (a refused or failed connection), so even a POST may be repeated.
+func notSent(err error) bool {
+	if errors.Is(err, errNoToken) || errors.Is(err, ErrUnauthorized) {
+		return false
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// call sends the request, reads the whole answer and decodes its JSON into
+// out (when out is not nil). A body cut short is retried like a transport
+// failure for idempotent requests, and is otherwise an error, never short data.
+func (c *Client) call(ctx context.Context, r *request, out any) (*http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		resp, err := c.open(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			if ctx.Err() == nil && r.idempotent && attempt < c.attempts {
+				c.log.Debug("retrying after a cut answer", "method", r.method, "path", r.path, "err", err)
+				if werr := c.waitBackoff(ctx, attempt); werr == nil {
+					continue
+				}
+			}
+			return nil, fmt.Errorf("%s %s: read answer: %w", r.method, r.path, err)
+		}
+		if out != nil && resp.StatusCode < 300 {
+			if err := json.Unmarshal(body, out); err != nil {
+				return nil, fmt.Errorf("%s %s: %w: %v", r.method, r.path, ErrMalformed, err)
+			}
+		}
+		return resp, nil
+	}
+}
