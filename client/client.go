@@ -47,6 +47,7 @@ type Client struct {
 	retryBase  time.Duration
 	pageSize   int
 	auth       *auth
+	requests   requestCounter
 	knownMu    sync.Mutex
 	knownFiles map[string]bool // md5 hex of files the server is known to hold
 }

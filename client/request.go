@@ -127,6 +127,7 @@ func (c *Client) send(ctx context.Context, r *request, u *url.URL) (*http.Respon
 		}
 		req.Header.Set(tokenHeader, tok)
 	}
+	c.requests.count(r.method, r.path)
 	hc := c.http
 	if r.noAuth {
 		hc = c.noRedirectClient()
