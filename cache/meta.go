@@ -16,9 +16,6 @@ import (
 // a final state).
 const Forever = time.Duration(math.MaxInt64)
 
-// DefaultFetchTimeout bounds a fetch started by [Meta.GetOrFetch].
-const DefaultFetchTimeout = 60 * time.Second
-
 // ErrMissing is returned by [Meta.GetOrFetch] when the key is cached as "does
 // not exist". It matches fs.ErrNotExist.
 var ErrMissing = fmt.Errorf("cache: cached as missing: %w", fs.ErrNotExist)

@@ -1,0 +1,33 @@
+package cache
+
+import "context"
+
+// flightID names one shared piece of work: the download of chunk idx of a
+// file, or its verification (idx -1).
+type flightID struct {
+	name string
+	idx  int64
+}
+
+const verifyIdx = -1
+
+// flight is work that several readers wait for; data and err are set before
+// done is closed.
+type flight struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+func newFlight() *flight { return &flight{done: make(chan struct{})} }
+
+// wait returns the flight's error once it is done, or ctx.Err() if ctx ends
+// first; the work goes on either way.
+func (f *flight) wait(ctx context.Context) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
