@@ -161,6 +161,10 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
+	now := time.Now() // the same clock as the touch on read, for the LRU order after a restart
+	if err = os.Chtimes(tmp.Name(), now, now); err != nil {
+		return err
+	}
 	return os.Rename(tmp.Name(), path)
 }
 
