@@ -1,0 +1,104 @@
+// Package fs mounts COMPS as a FUSE filesystem: it builds the root of
+// fs/nodes, chooses the kernel cache policy and mount options, and mounts and
+// unmounts. The nodes themselves are in fs/nodes.
+package fs
+
+import (
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"time"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/compsfs/compsfs/fs/nodes"
+)
+
+// Options are the mount-level settings; the tree's own are in nodes.Config.
+type Options struct {
+	nodes.Config
+	// AllowOther lets other users see the mount (needs user_allow_other).
+	AllowOther bool
+	// Debug logs every FUSE request.
+	Debug bool
+}
+
+// Mounted is a live mount.
+type Mounted struct {
+	Dir    string
+	Server *fuse.Server
+	Mount  *nodes.Mount
+}
+
+// Mount mounts COMPS on dir and returns once the kernel has the mount ready.
+func Mount(dir string, opts Options) (*Mounted, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("mount point: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("mount point %s is not a folder", dir)
+	}
+	m := nodes.NewMount(opts.Config)
+	// Never zero: Linux behaves badly with zero entry and attribute timeouts;
+	// nodes set their own per answer, these are the fallbacks.
+	second, negative := time.Second, time.Second
+	fo := &gofs.Options{
+		EntryTimeout:    &second,
+		AttrTimeout:     &second,
+		NegativeTimeout: &negative,
+		UID:             opts.UID,
+		GID:             opts.GID,
+		MountOptions: fuse.MountOptions{
+			FsName:       "compsfs",
+			Name:         "compsfs",
+			MaxWrite:     1 << 20,
+			MaxReadAhead: 1 << 20,
+			AllowOther:   opts.AllowOther,
+			DirectMount:  os.Geteuid() == 0,
+			Debug:        opts.Debug,
+		},
+	}
+	if opts.Logger != nil {
+		fo.Logger = slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)
+		fo.MountOptions.Logger = fo.Logger
+	} else {
+		fo.Logger = log.New(discard{}, "", 0)
+	}
+	server, err := gofs.Mount(dir, nodes.NewRoot(m), fo)
+	if err != nil && fo.MountOptions.DirectMount {
+		// Direct mounting can fail in containers; fusermount3 may still work.
+		fo.MountOptions.DirectMount = false
+		server, err = gofs.Mount(dir, nodes.NewRoot(m), fo)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mount %s: %w", dir, err)
+	}
+	if err := server.WaitMount(); err != nil {
+		_ = server.Unmount()
+		return nil, fmt.Errorf("mount %s: %w", dir, err)
+	}
+	return &Mounted{Dir: dir, Server: server, Mount: m}, nil
+}
+
+// Unmount unmounts, retrying briefly while the mount is busy.
+func (mt *Mounted) Unmount() error {
+	var err error
+	for i := 0; i < 20; i++ {
+		if err = mt.Server.Unmount(); err == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("unmount %s: %w", mt.Dir, err)
+}
+
+// Wait blocks until the filesystem is unmounted.
+func (mt *Mounted) Wait() { mt.Server.Wait() }
+
+// discard is an io.Writer that drops everything.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -1,0 +1,102 @@
+package nodes
+
+import (
+	"context"
+	"syscall"
+	"time"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// text is a rendered small file: its bytes, its mtime, and how it may be
+// cached. final content never changes (kernel keeps the pages); volatile
+// content changes even when nothing on the server does (ages in summary).
+type text struct {
+	data     []byte
+	mtime    time.Time
+	final    bool
+	volatile bool
+}
+
+// TextFile is a small read-only file rendered from metadata: the metadata
+// files, summary, metadata.json, plugins, tag values, ctl. Its size is exact
+// at every stat; an open file reads the snapshot taken at open.
+type TextFile struct {
+	gofs.Inode
+	m      *Mount
+	render func(ctx context.Context) (text, error)
+}
+
+var _ = (gofs.NodeGetattrer)((*TextFile)(nil))
+var _ = (gofs.NodeOpener)((*TextFile)(nil))
+var _ = (gofs.NodeReader)((*TextFile)(nil))
+
+// newTextFile makes a text file node with a render function.
+func newTextFile(m *Mount, render func(ctx context.Context) (text, error)) *TextFile {
+	return &TextFile{m: m, render: render}
+}
+
+// textHandle is an open text file: the snapshot it reads.
+type textHandle struct{ t text }
+
+// Getattr reports the current content's size and time.
+func (f *TextFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	var t text
+	if h, ok := fh.(*textHandle); ok {
+		t = h.t
+	} else {
+		ctx, cancel := f.m.callCtx(ctx)
+		defer cancel()
+		var err error
+		if t, err = f.render(ctx); err != nil {
+			f.m.logError("stat", err, "path", f.Path(nil))
+			return toErrno(err)
+		}
+	}
+	f.m.fillAttr(&out.Attr, modeFile, uint64(len(t.data)), t.mtime)
+	out.SetTimeout(f.m.kernelTTL(t.final && !t.volatile))
+	return 0
+}
+
+// Open renders the content once for this open file. Final content lets the
+// kernel keep its pages; anything that can change is read directly, so a
+// size the kernel cached earlier never cuts a read short.
+func (f *TextFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
+	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC) != 0 {
+		return nil, 0, f.m.refuseWrite()
+	}
+	ctx, cancel := f.m.callCtx(ctx)
+	defer cancel()
+	t, err := f.render(ctx)
+	if err != nil {
+		f.m.logError("open", err, "path", f.Path(nil))
+		return nil, 0, toErrno(err)
+	}
+	if t.final && !t.volatile {
+		return &textHandle{t}, fuse.FOPEN_KEEP_CACHE, 0
+	}
+	return &textHandle{t}, fuse.FOPEN_DIRECT_IO, 0
+}
+
+// Read serves the snapshot taken at open.
+func (f *TextFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	h, ok := fh.(*textHandle)
+	if !ok {
+		return nil, syscall.EBADF
+	}
+	if off >= int64(len(h.t.data)) || off < 0 {
+		return fuse.ReadResultData(nil), 0
+	}
+	end := min(off+int64(len(dest)), int64(len(h.t.data)))
+	return fuse.ReadResultData(h.t.data[off:end]), 0
+}
+
+// refuseWrite is the errno for a write to something read-only: EROFS on a
+// --read-only mount, EACCES otherwise (SPEC §4).
+func (m *Mount) refuseWrite() syscall.Errno {
+	if m.cfg.ReadOnly {
+		return syscall.EROFS
+	}
+	return syscall.EACCES
+}

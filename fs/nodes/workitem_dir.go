@@ -1,0 +1,163 @@
+package nodes
+
+import (
+	"context"
+	"syscall"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/compsfs/compsfs/client"
+)
+
+// WorkItemDir is workitems/<id>/: the metadata files, summary, metadata.json,
+// plugins, tags/, files/, relations/, outputs/ and ctl of one work item.
+type WorkItemDir struct {
+	gofs.Inode
+	m  *Mount
+	id string
+}
+
+var _ = (gofs.NodeGetattrer)((*WorkItemDir)(nil))
+var _ = (gofs.NodeLookuper)((*WorkItemDir)(nil))
+var _ = (gofs.NodeReaddirer)((*WorkItemDir)(nil))
+var _ = (gofs.NodeGetxattrer)((*WorkItemDir)(nil))
+var _ = (gofs.NodeListxattrer)((*WorkItemDir)(nil))
+
+// workItemChild is one entry of a work item folder and how to make its node.
+type workItemChild struct {
+	name string
+	mode uint32
+	make func(d *WorkItemDir) gofs.InodeEmbedder
+}
+
+// workItemChildren lists a work item folder's entries in listing order.
+var workItemChildren = func() []workItemChild {
+	var cs []workItemChild
+	for _, f := range workItemFields {
+		mode := uint32(modeFile)
+		if f.writable {
+			mode = modeWritableFile
+		}
+		cs = append(cs, workItemChild{f.name, mode, func(d *WorkItemDir) gofs.InodeEmbedder { return d.fieldFile(f) }})
+	}
+	return append(cs,
+		workItemChild{"summary", modeFile, (*WorkItemDir).summaryFile},
+		workItemChild{"metadata.json", modeFile, (*WorkItemDir).metadataJSONFile},
+		workItemChild{"plugins", modeFile, (*WorkItemDir).pluginsFile},
+		workItemChild{"ctl", modeWritableFile, func(d *WorkItemDir) gofs.InodeEmbedder { return newCtlFile(d.m, d.id) }},
+		workItemChild{"tags", modeWritableDir, func(d *WorkItemDir) gofs.InodeEmbedder {
+			return newTagsDir(d.m, client.KindWorkItem, d.id)
+		}},
+		workItemChild{"files", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder { return newFilesDir(d.m, d.id) }},
+		workItemChild{"relations", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder {
+			return newRelationsDir(d.m, client.KindWorkItem, d.id)
+		}},
+		workItemChild{"outputs", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder {
+			return newOutputsDir(d.m, client.KindWorkItem, d.id, "")
+		}},
+	)
+}()
+
+// newWorkItemDir makes the node of one work item's folder.
+func newWorkItemDir(m *Mount, id string) *WorkItemDir { return &WorkItemDir{m: m, id: id} }
+
+// workItem returns the item's basic properties within --timeout.
+func (d *WorkItemDir) workItem(ctx context.Context) (*client.WorkItem, error) {
+	ctx, cancel := d.m.callCtx(ctx)
+	defer cancel()
+	return d.m.cat.WorkItem(ctx, d.id)
+}
+
+// Getattr reports a folder whose mtime is the item's last_modified.
+func (d *WorkItemDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	wi, err := d.workItem(ctx)
+	if err != nil {
+		d.m.logError("stat work item", err, "id", d.id)
+		return toErrno(err)
+	}
+	d.m.fillAttr(&out.Attr, modeDir, 0, wi.LastModified.Time)
+	out.SetTimeout(d.m.kernelTTL(wi.State.Final()))
+	return 0
+}
+
+// Lookup finds one of the fixed entries.
+func (d *WorkItemDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	for _, c := range workItemChildren {
+		if c.name != name {
+			continue
+		}
+		wi, err := d.workItem(ctx)
+		if err != nil {
+			d.m.logError("lookup", err, "id", d.id, "name", name)
+			return nil, toErrno(err)
+		}
+		return newChild(ctx, d.EmbeddedInode(), c.make(d), c.mode, inoOf("workitem", d.id, name), out,
+			d.m.kernelTTL(wi.State.Final()))
+	}
+	return nil, syscall.ENOENT
+}
+
+// Readdir lists the fixed entries.
+func (d *WorkItemDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
+	entries := make([]fuse.DirEntry, 0, len(workItemChildren))
+	for _, c := range workItemChildren {
+		entries = append(entries, fuse.DirEntry{Name: c.name, Mode: c.mode, Ino: inoOf("workitem", d.id, c.name)})
+	}
+	return gofs.NewListDirStream(entries), 0
+}
+
+// Getxattr answers user.comps.id and user.comps.type.
+func (d *WorkItemDir) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
+	return getXattr(entityXattrs(string(client.KindWorkItem), d.id), attr, dest)
+}
+
+// Listxattr lists the folder's extended attributes.
+func (d *WorkItemDir) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
+	return listXattr(entityXattrs(string(client.KindWorkItem), d.id), dest)
+}
+
+// fieldFile is the text file of one metadata field.
+func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
+	return newTextFile(d.m, func(ctx context.Context) (text, error) {
+		wi, err := d.m.cat.WorkItem(ctx, d.id)
+		if err != nil {
+			return text{}, err
+		}
+		return text{data: fileLine(f.value(wi)), mtime: wi.LastModified.Time, final: wi.State.Final() && !f.writable}, nil
+	})
+}
+
+// summaryFile is the human summary; its ages change, so it is never cached.
+func (d *WorkItemDir) summaryFile() gofs.InodeEmbedder {
+	return newTextFile(d.m, func(ctx context.Context) (text, error) {
+		wi, err := d.m.cat.WorkItem(ctx, d.id)
+		if err != nil {
+			return text{}, err
+		}
+		return text{data: renderSummary(wi, d.m.cfg.Now()), mtime: wi.LastModified.Time, volatile: true}, nil
+	})
+}
+
+// metadataJSONFile is metadata.json, from the item with its children.
+func (d *WorkItemDir) metadataJSONFile() gofs.InodeEmbedder {
+	return newTextFile(d.m, func(ctx context.Context) (text, error) {
+		wi, err := d.m.cat.WorkItemDetail(ctx, d.id)
+		if err != nil {
+			return text{}, err
+		}
+		b, err := renderMetadataJSON(wi)
+		return text{data: b, mtime: wi.LastModified.Time}, err
+	})
+}
+
+// pluginsFile is the plugins file.
+func (d *WorkItemDir) pluginsFile() gofs.InodeEmbedder {
+	return newTextFile(d.m, func(ctx context.Context) (text, error) {
+		wi, err := d.m.cat.WorkItemDetail(ctx, d.id)
+		if err != nil {
+			return text{}, err
+		}
+		return text{data: renderPlugins(wi), mtime: wi.LastModified.Time, final: wi.State.Final()}, nil
+	})
+}
