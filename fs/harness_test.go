@@ -89,7 +89,9 @@ func (e *env) mount() {
 }
 
 // path is a path inside the mount.
-func (e *env) path(parts ...string) string { return filepath.Join(append([]string{e.dir}, parts...)...) }
+func (e *env) path(parts ...string) string {
+	return filepath.Join(append([]string{e.dir}, parts...)...)
+}
 
 // read returns a file's content through the mount, failing the test on error.
 func (e *env) read(parts ...string) string {
