@@ -1,0 +1,12 @@
+// Package localcomps is a local server for the COMPS REST protocol, as the
+// official Python client pyCOMPS speaks it (see comps-protocol.md): token
+// authentication, paged and filtered queries, tags, relations, multipart
+// entity saves, chunked asset upload, output file listings and ranged
+// downloads. Entities live in SQLite; file contents live on disk as blobs
+// addressed by their MD5. It exists so that compsfs can be used and tested
+// without a real COMPS, and it can inject latency, failures, cut-off bodies
+// and bandwidth limits to exercise clients.
+//
+// Choices on points the protocol document marks as unconfirmed are gathered
+// in unconfirmed.go.
+package localcomps
