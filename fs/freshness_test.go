@@ -1,0 +1,80 @@
+package fs_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/compsfs/compsfs/fs"
+	"github.com/compsfs/compsfs/localcomps"
+)
+
+// TestRunningStateChangesWithinAttrTTL: a running work item's state file
+// follows the server within --attr-ttl.
+func TestRunningStateChangesWithinAttrTTL(t *testing.T) {
+	const attrTTL = 300 * time.Millisecond
+	var id string
+	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
+		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "busy", State: "Running"})
+	}, func(o *fs.Options) { o.AttrTTL = attrTTL })
+	if got := e.read("workitems", id, "state"); got != "Running\n" {
+		t.Fatalf("state %q", got)
+	}
+	if err := e.srv.SetWorkItemState(context.Background(), id, "Succeeded", ""); err != nil {
+		t.Fatal(err)
+	}
+	// The metadata cache and the kernel's attribute cache each keep the old
+	// value at most attrTTL.
+	time.Sleep(2*attrTTL + 100*time.Millisecond)
+	if got := e.read("workitems", id, "state"); got != "Succeeded\n" {
+		t.Fatalf("state %q %v after the server changed it, want Succeeded", got, 2*attrTTL)
+	}
+}
+
+// TestSlowServerGivesEIOWithinTimeout: a server slower than --timeout makes
+// calls fail with EIO, never hang, and the mount recovers with the server.
+func TestSlowServerGivesEIOWithinTimeout(t *testing.T) {
+	const timeout = 500 * time.Millisecond
+	var id string
+	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
+		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "slow", State: "Succeeded"})
+	}, func(o *fs.Options) { o.Timeout = timeout })
+	e.srv.SetFaults(localcomps.Faults{Latency: 5 * time.Second})
+	start := time.Now()
+	_, err := os.Stat(e.path("workitems", id))
+	took := time.Since(start)
+	if !errors.Is(err, syscall.EIO) {
+		t.Fatalf("stat with a slow server: %v, want EIO", err)
+	}
+	if took > 4*time.Second {
+		t.Fatalf("stat took %v with --timeout %v", took, timeout)
+	}
+	e.srv.SetFaults(localcomps.Faults{})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err = os.Stat(e.path("workitems", id, "state")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the mount did not recover: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestDeadServerGivesEIO: with the server gone, an uncached id is EIO.
+func TestDeadServerGivesEIO(t *testing.T) {
+	var id string
+	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
+		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "gone", State: "Succeeded"})
+	}, func(o *fs.Options) { o.Timeout = time.Second })
+	e.http.CloseClientConnections()
+	e.http.Close()
+	_, err := os.Stat(e.path("workitems", id))
+	if !errors.Is(err, syscall.EIO) {
+		t.Fatalf("stat with the server down: %v, want EIO", err)
+	}
+}
