@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/compsfs/compsfs/cache"
+	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs"
+	"github.com/compsfs/compsfs/localcomps"
+)
+
+// mountFlags are the flags of compsfs mount (SPEC §1); each is also a key of
+// the config file.
+type mountFlags struct {
+	server, data, environment, cacheDir string
+	logLevel, logFile                   string
+	demo, allOwners, readOnly           bool
+	allowOther, daemon, verbose, debug  bool
+	cacheSize                           byteSize
+	dirTTL, attrTTL, timeout            time.Duration
+}
+
+// define registers the mount flags on fset.
+func (f *mountFlags) define(fset *flag.FlagSet) {
+	fset.StringVar(&f.server, "server", os.Getenv("COMPS_SERVER"), "COMPS server to mount (default: the embedded local COMPS)")
+	fset.StringVar(&f.data, "data", defaultDataDir(), "data folder of the embedded local COMPS")
+	fset.BoolVar(&f.demo, "demo", false, "fill the embedded local COMPS with sample work items first")
+	fset.StringVar(&f.environment, "environment", "", "default environment for new work items")
+	fset.BoolVar(&f.allOwners, "all-owners", false, "list everyone's work items, not only yours")
+	fset.StringVar(&f.cacheDir, "cache-dir", defaultCacheDir(), "folder of the output-file cache")
+	f.cacheSize = 10 << 30
+	fset.Var(&f.cacheSize, "cache-size", "bound of the output-file cache (humanized, e.g. 10GiB)")
+	fset.DurationVar(&f.dirTTL, "dir-ttl", 30*time.Second, "how long a folder listing is reused")
+	fset.DurationVar(&f.attrTTL, "attr-ttl", 2*time.Second, "how long metadata of unfinished work items is reused")
+	fset.DurationVar(&f.timeout, "timeout", 30*time.Second, "longest any filesystem call waits on the server")
+	fset.BoolVar(&f.readOnly, "read-only", false, "refuse every write (EROFS)")
+	fset.BoolVar(&f.allowOther, "allow-other", false, "let other users see the mount")
+	fset.BoolVar(&f.daemon, "daemon", false, "detach once the mount is ready")
+	fset.BoolVar(&f.verbose, "v", false, "verbose logging (debug level)")
+	fset.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fset.StringVar(&f.logFile, "log-file", "", "write logs to this file instead of stderr")
+	fset.BoolVar(&f.debug, "fuse-debug", false, "log every FUSE request")
+}
+
+// defaultDataDir is $XDG_DATA_HOME/compsfs, i.e. ~/.local/share/compsfs.
+func defaultDataDir() string { return xdgDir("XDG_DATA_HOME", ".local/share") }
+
+// defaultCacheDir is $XDG_CACHE_HOME/compsfs, i.e. ~/.cache/compsfs.
+func defaultCacheDir() string { return xdgDir("XDG_CACHE_HOME", ".cache") }
+
+// xdgDir is $env/compsfs, or ~/fallback/compsfs.
+func xdgDir(env, fallback string) string {
+	if d := os.Getenv(env); d != "" {
+		return filepath.Join(d, "compsfs")
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, fallback, "compsfs")
+}
+
+// cmdMount is compsfs mount [flags] MOUNTPOINT: it runs in the foreground
+// until unmounted, SIGINT or SIGTERM.
+func cmdMount(args []string) error {
+	var f mountFlags
+	fset := flag.NewFlagSet("mount", flag.ContinueOnError)
+	f.define(fset)
+	fset.Usage = func() {
+		fmt.Fprintln(fset.Output(), "usage: compsfs mount [flags] MOUNTPOINT")
+		fset.PrintDefaults()
+	}
+	if err := applyConfig(fset, configPath()); err != nil {
+		return err
+	}
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if fset.NArg() != 1 {
+		fset.Usage()
+		return errors.New("mount: want exactly one MOUNTPOINT")
+	}
+	dir, err := filepath.Abs(fset.Arg(0))
+	if err != nil {
+		return err
+	}
+	if f.daemon {
+		return daemonize(args, dir)
+	}
+	log, closeLog, err := newLogger(f.logLevel, f.logFile, f.verbose)
+	if err != nil {
+		return err
+	}
+	defer closeLog.Close()
+	if err := checkMountpoint(dir, f.cacheDir, f.data); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	c, closeServer, err := connect(ctx, &f, log)
+	if err != nil {
+		return err
+	}
+	defer closeServer()
+	tok, err := c.CurrentToken(ctx)
+	if err != nil {
+		return fmt.Errorf("log in to %s: %w", c.Host(), err)
+	}
+	// Load the first page before reporting the mount ready: a wrong server
+	// or token fails here, not on the user's first ls.
+	if _, err := c.QueryWorkItems(ctx, client.Query{Fields: []string{"Id"}, Count: 1}); err != nil {
+		return fmt.Errorf("reach %s: %w", c.Host(), err)
+	}
+	content, err := cache.OpenContent(cache.ContentOptions{Dir: f.cacheDir, MaxBytes: int64(f.cacheSize), Logger: log})
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	defer content.Close()
+	opts := fs.Options{AllowOther: f.allowOther, Debug: f.debug}
+	opts.Client, opts.Content, opts.Owner, opts.AllOwners = c, content, tok.User, f.allOwners
+	opts.DirTTL, opts.AttrTTL, opts.Timeout, opts.ReadOnly = f.dirTTL, f.attrTTL, f.timeout, f.readOnly
+	opts.Environment, opts.Logger = f.environment, log
+	opts.UID, opts.GID = uint32(os.Getuid()), uint32(os.Getgid())
+	mnt, err := fs.Mount(dir, opts)
+	if err != nil {
+		return err
+	}
+	log.Info("mounted", "server", c.Host(), "user", tok.User, "mountpoint", dir)
+	fmt.Fprintf(os.Stderr, "compsfs: %s mounted on %s (stop with Ctrl-C or compsfs unmount %s)\n", c.Host(), dir, dir)
+	done := make(chan struct{})
+	go func() { mnt.Wait(); close(done) }()
+	select {
+	case <-done:
+		log.Info("unmounted", "mountpoint", dir)
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("signal received; unmounting", "mountpoint", dir)
+	if err := mnt.Unmount(); err != nil {
+		// Busy: detach lazily so that no dead mount is left behind.
+		log.Warn("unmount failed; detaching lazily", "err", err)
+		if err := lazyUnmount(dir); err != nil {
+			return fmt.Errorf("unmount %s: %w", dir, err)
+		}
+	}
+	<-done
+	return nil
+}
+
+// checkMountpoint refuses a mount point that is not a usable empty-or-not
+// folder, and cache or data folders inside it (they would recurse).
+func checkMountpoint(dir string, inside ...string) error {
+	st, err := os.Stat(dir)
+	if errors.Is(err, syscall.ENOTCONN) {
+		return fmt.Errorf("mount point %s is a dead mount: run compsfs unmount --force %s", dir, dir)
+	}
+	if err != nil {
+		return fmt.Errorf("mount point: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("mount point %s is not a folder", dir)
+	}
+	for _, p := range inside {
+		abs, err := filepath.Abs(p)
+		if err == nil && (abs == dir || strings.HasPrefix(abs, dir+string(filepath.Separator))) {
+			return fmt.Errorf("%s is inside the mount point %s", abs, dir)
+		}
+	}
+	return nil
+}
+
+// connect makes the client: for --server, with COMPS_TOKEN or the token cache
+// (compsfs login's, shared with pyCOMPS); otherwise it starts the embedded
+// local COMPS on a random loopback port with a random token. The returned
+// function stops the embedded server.
+func connect(ctx context.Context, f *mountFlags, log *slog.Logger) (*client.Client, func(), error) {
+	if f.server != "" {
+		c, err := client.New(client.Options{Server: f.server, Token: os.Getenv("COMPS_TOKEN"), Logger: log})
+		return c, func() {}, err
+	}
+	srv, err := localcomps.Open(localcomps.Options{Dir: f.data, User: client.LocalUserName(), Logger: log})
+	if err != nil {
+		return nil, nil, fmt.Errorf("embedded local COMPS: %w", err)
+	}
+	if f.demo {
+		if err := localcomps.Demo(ctx, srv); err != nil {
+			srv.Close()
+			return nil, nil, fmt.Errorf("demo data: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, nil, fmt.Errorf("embedded local COMPS: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
+	go hs.Serve(ln)
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		srv.Close()
+	}
+	c, err := client.New(client.Options{Server: "http://" + ln.Addr().String(), Token: srv.Token(), NoTokenCache: true, Logger: log})
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	log.Info("embedded local COMPS started", "url", c.Host(), "data", f.data)
+	return c, stop, nil
+}

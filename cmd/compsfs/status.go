@@ -1,0 +1,52 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/dustin/go-humanize"
+
+	"github.com/compsfs/compsfs/fs/nodes"
+)
+
+// cmdStatus is compsfs status MOUNTPOINT: the mount's .stats, humanized.
+func cmdStatus(args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: compsfs status MOUNTPOINT")
+	}
+	b, err := os.ReadFile(filepath.Join(args[0], ".stats"))
+	if err != nil {
+		return fmt.Errorf("status: is %s a compsfs mount? %w", args[0], err)
+	}
+	var s nodes.Stats
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	var total int64
+	keys := make([]string, 0, len(s.Requests))
+	for k, v := range s.Requests {
+		keys = append(keys, k)
+		total += v
+	}
+	sort.Strings(keys)
+	fmt.Printf("requests:      %s\n", humanize.Comma(total))
+	for _, k := range keys {
+		fmt.Printf("  %-24s %s\n", k, humanize.Comma(s.Requests[k]))
+	}
+	if c := s.Content; c != nil {
+		fmt.Printf("output cache:  %s on disk, %s fetched, %s hits, %s misses, %s evictions\n",
+			humanize.IBytes(uint64(max(c.BytesOnDisk, 0))), humanize.IBytes(uint64(max(c.BytesFetched, 0))),
+			humanize.Comma(c.Hits), humanize.Comma(c.Misses), humanize.Comma(c.Evictions))
+	}
+	fmt.Printf("metadata:      %s hits, %s misses\n", humanize.Comma(s.Metadata["workitems_hits"]),
+		humanize.Comma(s.Metadata["workitems_misses"]))
+	fmt.Printf("errors:        %s\n", humanize.Comma(s.Errors))
+	if len(s.Inbox) > 0 {
+		fmt.Printf("inbox:         %s pending\n", humanize.Comma(s.Inbox["pending"]))
+	}
+	return nil
+}
