@@ -83,14 +83,14 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 	return &Mounted{Dir: dir, Server: server, Mount: m}, nil
 }
 
-// Unmount unmounts, retrying briefly while the mount is busy.
+// Unmount unmounts, retrying for about a second while the mount is busy.
 func (mt *Mounted) Unmount() error {
 	var err error
-	for i := 0; i < 20; i++ {
+	for i := 0; i < 5; i++ {
 		if err = mt.Server.Unmount(); err == nil {
 			return nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
 	}
 	return fmt.Errorf("unmount %s: %w", mt.Dir, err)
 }

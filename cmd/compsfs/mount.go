@@ -152,6 +152,13 @@ func cmdMount(args []string) error {
 		if err := lazyUnmount(dir); err != nil {
 			return fmt.Errorf("unmount %s: %w", dir, err)
 		}
+		// Detached: the mount is gone from the tree. The kernel ends the
+		// connection when this process exits, if a user still holds it.
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+		return nil
 	}
 	<-done
 	return nil
