@@ -34,18 +34,11 @@ func (n *nowFunc) set(t time.Time) {
 }
 
 // pseudoRandom returns n bytes that do not compress and differ by seed.
-func pseudoRandom(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed*31+7))
+func pseudoRandom(n int, seed byte) []byte {
+	var key [32]byte
+	key[0] = seed
 	b := make([]byte, n)
-	for i := 0; i+8 <= n; i += 8 {
-		v := r.Uint64()
-		for j := range 8 {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
-	for i := n - n%8; i < n; i++ {
-		b[i] = byte(r.Uint32())
-	}
+	_, _ = rand.NewChaCha8(key).Read(b) // never fails
 	return b
 }
 
