@@ -22,6 +22,7 @@ type command struct {
 // commands is every subcommand, in the order help lists them.
 var commands = []command{
 	{"mount", "mount [flags] MOUNTPOINT   mount; runs until unmounted or SIGINT/SIGTERM", cmdMount},
+	{"serve", "serve [flags]             run the local COMPS-compatible server on its own", cmdServe},
 	{"login", "login --server URL         obtain a token (prompts for the password) and cache it", cmdLogin},
 	{"unmount", "unmount [--force] MOUNTPOINT  unmount cleanly (lazily with --force)", cmdUnmount},
 	{"status", "status MOUNTPOINT         print the running mount's figures", cmdStatus},

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/compsfs/compsfs/localcomps"
+)
+
+// serveFlags are the flags of compsfs serve (SPEC §1).
+type serveFlags struct {
+	listen, data, tokenFile, user, password string
+	demo                                    bool
+	latency                                 time.Duration
+	failRate, resetRate                     float64
+	bandwidth                               bandwidthFlag
+	environments                            listFlag
+	logLevel, logFile                       string
+	verbose                                 bool
+}
+
+// listFlag is a repeatable flag that also takes comma-separated lists.
+type listFlag []string
+
+// String renders the list comma-joined.
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set adds the names in s.
+func (l *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}
+
+// bandwidthFlag is a humanized rate such as "50MB/s" (the "/s" optional).
+type bandwidthFlag int64
+
+// String renders the rate in bytes per second.
+func (b *bandwidthFlag) String() string { return fmt.Sprint(int64(*b)) }
+
+// Set parses a humanized rate.
+func (b *bandwidthFlag) Set(s string) error {
+	n, err := parseBytes(strings.TrimSuffix(strings.TrimSpace(s), "/s"))
+	if err != nil {
+		return err
+	}
+	*b = bandwidthFlag(n)
+	return nil
+}
+
+// define registers the flags on fset.
+func (f *serveFlags) define(fset *flag.FlagSet) {
+	fset.StringVar(&f.listen, "listen", "127.0.0.1:8420", "address to listen on")
+	fset.StringVar(&f.data, "data", defaultDataDir(), "data folder (database and blobs)")
+	fset.StringVar(&f.tokenFile, "token-file", "", "write the accepted token to this file (mode 0600); default DATA/token")
+	fset.StringVar(&f.user, "user", "localuser", "user name owning the token")
+	fset.StringVar(&f.password, "password", "", "password for POST /api/tokens logins (empty: logins refused)")
+	fset.BoolVar(&f.demo, "demo", false, "fill an empty store with sample data first")
+	fset.DurationVar(&f.latency, "latency", 0, "latency added to every response")
+	fset.Float64Var(&f.failRate, "fail-rate", 0, "share of requests answered 503")
+	fset.Float64Var(&f.resetRate, "reset-rate", 0, "share of response bodies cut off mid-stream")
+	fset.Var(&f.bandwidth, "bandwidth", "limit each response body to this rate, e.g. 50MB/s")
+	fset.Var(&f.environments, "environment", "accepted environment name (repeatable or comma list; default Local)")
+	fset.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fset.StringVar(&f.logFile, "log-file", "", "write logs to this file instead of stderr")
+	fset.BoolVar(&f.verbose, "v", false, "debug logging")
+}
+
+// cmdServe runs the local COMPS server until SIGINT or SIGTERM.
+func cmdServe(args []string) error {
+	var f serveFlags
+	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
+	f.define(fset)
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if fset.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fset.Args())
+	}
+	if f.failRate < 0 || f.failRate > 1 || f.resetRate < 0 || f.resetRate > 1 {
+		return errors.New("serve: --fail-rate and --reset-rate must be between 0 and 1")
+	}
+	log, closer, err := newLogger(f.logLevel, f.logFile, f.verbose)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	tokenFile := f.tokenFile
+	if tokenFile == "" {
+		tokenFile = filepath.Join(f.data, "token")
+	}
+	srv, err := localcomps.Open(localcomps.Options{
+		Dir: f.data, User: f.user, Token: previousToken(tokenFile, f.user), Password: f.password, Environments: f.environments, Logger: log,
+		Faults: localcomps.Faults{Latency: f.latency, FailRate: f.failRate, ResetRate: f.resetRate,
+			Bandwidth: int64(f.bandwidth), Seed: time.Now().UnixNano()},
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer srv.Close()
+	if f.demo {
+		if err := localcomps.Demo(ctx, srv); err != nil {
+			return fmt.Errorf("serve: demo data: %w", err)
+		}
+	}
+	if err := writeTokenFile(tokenFile, srv.Token()); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
+	fmt.Printf("local COMPS listening on http://%s\ntoken in %s\ndata in %s\n", ln.Addr(), tokenFile, f.data)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}
+
+// previousToken returns the System token of user left in the token file by
+// an earlier run, so that clients keep working across restarts; "" when
+// there is none (a new one is then minted).
+func previousToken(path, user string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	tok := strings.TrimSpace(string(data))
+	f := strings.Split(tok, ",")
+	if len(f) < 15 || f[1] != "System" || f[2] != user {
+		return ""
+	}
+	exp, err := time.Parse("2006-01-02-15-04-05", f[6])
+	if err != nil || time.Now().UTC().Add(24*time.Hour).After(exp) {
+		return ""
+	}
+	return tok
+}
+
+// writeTokenFile writes the token with mode 0600, atomically.
+func writeTokenFile(path, token string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("token file: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".token-*")
+	if err != nil {
+		return fmt.Errorf("token file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(token); err != nil {
+		tmp.Close()
+		return fmt.Errorf("token file: %w", err)
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("token file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("token file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("token file: %w", err)
+	}
+	return nil
+}
