@@ -7,6 +7,13 @@
 // without a real COMPS, and it can inject latency, failures, cut-off bodies
 // and bandwidth limits to exercise clients.
 //
+// Download URLs handed out in Url and Uri fields (absolute, built from the
+// request's Host) have these paths, all answering Range requests:
+//
+//	/asset/WorkItems/{id}/Output/<path>          output files (also Simulations)
+//	/asset/WorkItems/{id}/Files/<name>           a work item's own files (also Simulations)
+//	/asset/AssetCollections/{id}/Assets/<dir>/<name>  asset collection files
+//
 // Choices on points the protocol document marks as unconfirmed are gathered
 // in unconfirmed.go.
 package localcomps

@@ -108,6 +108,9 @@ func (s *Server) uploadChunk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		_ = f.Truncate(size)
 		f.Close()
+		if size == 0 {
+			os.Remove(part) // nothing stored: the upload is absent again
+		}
 		return badBody(err, "cannot read chunk")
 	}
 	if last+1 < total {
