@@ -2,7 +2,6 @@ package localcomps
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -73,7 +72,8 @@ func (s *Server) listEntities(kind string) handlerFunc {
 			order = eq.order + ", " + order
 		}
 		q := `SELECT ` + entityColumns + ` FROM entities e WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-		out, err := s.queryEntities(r.Context(), q, append(append([]any{}, args...), eq.count, eq.offset)...)
+		qargs := append(append(append([]any{}, args...), eq.orderArgs...), eq.count, eq.offset)
+		out, err := s.queryEntities(r.Context(), q, qargs...)
 		if err != nil {
 			return err
 		}
@@ -285,5 +285,3 @@ func outputURLPath(kind, id, path string) string {
 	}
 	return p
 }
-
-var _ = sql.ErrNoRows

@@ -11,14 +11,15 @@ import (
 
 // entityQuery is a parsed query string of GET /api/<Kind>s.
 type entityQuery struct {
-	kind     string
-	fields   []fieldDef
-	children map[string]bool
-	where    []string
-	args     []any
-	order    string
-	offset   int
-	count    int
+	kind      string
+	fields    []fieldDef
+	children  map[string]bool
+	where     []string
+	args      []any
+	order     string
+	orderArgs []any
+	offset    int
+	count     int
 }
 
 // queryParam returns a query parameter by name, ignoring case, with all
@@ -277,19 +278,8 @@ func (eq *entityQuery) setOrder(v string) error {
 	}
 	expr := f.expr
 	if f.typ == ftEnum {
-		// enum order is by number; the numbers are constants from enums.go.
-		names := make([]string, 0, len(f.enum))
-		for k := range f.enum {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		var b strings.Builder
-		b.WriteString("(CASE " + f.expr)
-		for _, k := range names {
-			b.WriteString(" WHEN '" + k + "' THEN " + strconv.Itoa(f.enum[k]))
-		}
-		b.WriteString(" ELSE -1 END)")
-		expr = b.String()
+		// enums sort by their numbers, not their names
+		expr, eq.orderArgs = enumRank(f.expr, f.enum)
 	}
 	eq.order = expr + " " + dir
 	return nil

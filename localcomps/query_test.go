@@ -138,6 +138,14 @@ func TestQueryFiltersOrderFields(t *testing.T) {
 	if len(a.WorkItems[0]) != 1 {
 		t.Fatalf("fields=Name returned %v", a.WorkItems[0])
 	}
+	a, _ = e.query("orderby=State+desc&count=1&offset=1&filters=Owner=jdoe&fields=State")
+	if a.WorkItems[0]["State"] != "Failed" {
+		t.Fatalf("orderby State desc (by number): %v", a.WorkItems)
+	}
+	a, _ = e.query("orderby=State&count=1&fields=State")
+	if a.WorkItems[0]["State"] != "Created" {
+		t.Fatalf("orderby State: %v", a.WorkItems)
+	}
 	a, _ = e.query("orderby=DateCreated+desc&count=1&fields=Id,State,DateCreated")
 	if a.WorkItems[0]["Id"] != ids[24] {
 		t.Fatalf("latest: %v", a.WorkItems[0])

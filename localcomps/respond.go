@@ -53,7 +53,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	corr := uuid.NewString()
 	level := s.log.Debug
-	if ae.status >= 500 {
+	if ae.status == http.StatusInternalServerError {
 		level = s.log.Error
 	}
 	level("request failed", "method", r.Method, "path", r.URL.Path, "status", ae.status,

@@ -258,12 +258,10 @@ func (s *Server) storeWorkItem(ctx context.Context, tx *sql.Tx, v validWorkItem)
 	if v.description != nil {
 		desc = *v.description
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO entities(id, kind, name, description, owner, created, modified,
-		state, environment_name, worker_name, worker_version, priority, asset_collection_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, kindWorkItem, *v.name, desc, v.owner, now, now, "Created", v.env, v.worker.Name, v.worker.Version, v.priority, v.acID)
+	err := insertEntity(ctx, tx, id, kindWorkItem, now, entityValues{name: *v.name, description: desc, owner: v.owner,
+		state: "Created", env: v.env, workerName: v.worker.Name, workerVersion: v.worker.Version, priority: v.priority, acID: v.acID})
 	if err != nil {
-		return "", fmt.Errorf("insert work item: %w", err)
+		return "", err
 	}
 	if err := writeTags(ctx, tx, id, v.tags); err != nil {
 		return "", err

@@ -21,11 +21,15 @@ import (
 type SeedFile struct {
 	// Path is the base name for an entity's own files, "sub/dir/file.txt"
 	// for outputs and assets.
-	Path     string
+	Path string
+	// FileType is the type of an entity's own file (WorkOrder, input, ...).
 	FileType string
-	Data     []byte
-	Reader   io.Reader
-	Size     int64
+	// Data is the content, unless Reader is set.
+	Data []byte
+	// Reader supplies exactly Size bytes of content when set.
+	Reader io.Reader
+	// Size is the number of bytes Reader gives.
+	Size int64
 	// ModTime is the output file's time; default the entity's creation.
 	ModTime time.Time
 }
