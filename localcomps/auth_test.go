@@ -59,6 +59,20 @@ func TestAuthLoginRenewRevoke(t *testing.T) {
 	}
 	checkTokenShape(t, renewed, "Auth", "localuser")
 
+	// an expired minted token is refused
+	old := e.s.auth.issue("localuser")
+	e.s.auth.mu.Lock()
+	e.s.auth.minted[old] = tokenInfo{user: "localuser", expires: time.Now().Add(-time.Minute)}
+	e.s.auth.mu.Unlock()
+	e.tok = old
+	if resp, data := e.req("GET", "/api/WorkItems?count=1", nil, nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("expired token: %d", resp.StatusCode)
+	} else if we := e.errBody(data); !strings.Contains(we.ResponseMessage, "expired") {
+		t.Fatalf("expired token message %q", we.ResponseMessage)
+	}
+	e.tok = renewed
+	e.json("GET", "/api/WorkItems?count=1", nil, http.StatusOK, nil)
+
 	e.s.RevokeTokens()
 	for _, tk := range []string{tok, renewed, "garbage", ""} {
 		e.tok = tk
