@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/compsfs/compsfs/cache"
@@ -186,4 +187,89 @@ func (c *catalog) metaStats() map[string]cache.MetaStats {
 		"workitems": c.workItems.Stats(), "details": c.details.Stats(), "listings": c.listings.Stats(),
 		"outputs": c.outputs.Stats(), "related": c.related.Stats(), "entities": c.entities.Stats(),
 	}
+}
+
+// RelatedByType lists the entities a work item relates to by one relation
+// type. When the server tags every entry of the full listing with its type,
+// that listing is filtered; otherwise the server is asked per type
+// (RelationType=), kept --dir-ttl.
+func (c *catalog) RelatedByType(ctx context.Context, id string, relType client.RelationType) ([]client.RelatedEntity, error) {
+	all, err := c.Related(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(all, func(r client.RelatedEntity) bool { return r.RelationType == "" }) {
+		var out []client.RelatedEntity
+		for _, r := range all {
+			if r.RelationType == relType {
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
+	rel, err := c.related.GetOrFetch(ctx, id+"/"+string(relType), func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
+		rel, err := c.c.Related(ctx, id, "", relType)
+		return rel, c.m.cfg.DirTTL, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s relations of work item %s: %w", relType, id, err)
+	}
+	return rel, nil
+}
+
+// Parents lists the work items that point at an entity by one relation
+// type (as RelatedEntity values of kind WorkItem), kept --dir-ttl.
+func (c *catalog) Parents(ctx context.Context, kind client.Kind, id string, relType client.RelationType) ([]client.RelatedEntity, error) {
+	key := "parents/" + string(kind) + "/" + id + "/" + string(relType)
+	rel, err := c.related.GetOrFetch(ctx, key, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
+		parents, err := c.c.Parents(ctx, id, kind, relType)
+		if err != nil {
+			return nil, 0, err
+		}
+		rel := make([]client.RelatedEntity, 0, len(parents))
+		for _, p := range parents {
+			rel = append(rel, client.RelatedEntity{ObjectType: client.KindWorkItem, ID: p.ID, RelationType: relType})
+		}
+		return rel, c.m.cfg.DirTTL, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("work items with %s to %s %s: %w", relType, kind, id, err)
+	}
+	return rel, nil
+}
+
+// Entity returns a suite, experiment, simulation or asset collection with
+// its tags (and an asset collection's assets), kept --dir-ttl; an unknown id
+// is remembered as missing for as long.
+func (c *catalog) Entity(ctx context.Context, kind client.Kind, id string) (*entity, error) {
+	key := string(kind) + "/" + id
+	v, err := c.entities.GetOrFetch(ctx, key, func(ctx context.Context) (any, time.Duration, error) {
+		start := c.m.cfg.Now()
+		v, err := c.fetchEntity(ctx, kind, id)
+		if err != nil {
+			return nil, 0, c.missing(c.entities, key, err, start)
+		}
+		return v, c.m.cfg.DirTTL, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", kind, id, err)
+	}
+	return entityOf(kind, v)
+}
+
+// fetchEntity reads one entity of a kind other than WorkItem with the
+// children its folder shows.
+func (c *catalog) fetchEntity(ctx context.Context, kind client.Kind, id string) (any, error) {
+	tags := client.Query{Children: []string{"Tags"}}
+	switch kind {
+	case client.KindSuite:
+		return c.c.GetSuite(ctx, id, tags)
+	case client.KindExperiment:
+		return c.c.GetExperiment(ctx, id, tags)
+	case client.KindSimulation:
+		return c.c.GetSimulation(ctx, id, tags)
+	case client.KindAssetCollection:
+		return c.c.GetAssetCollection(ctx, id, client.Query{Children: []string{"Tags", "Assets"}})
+	}
+	return nil, fmt.Errorf("no entity folder for kind %q", kind)
 }

@@ -25,15 +25,8 @@ func (d *emptyDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 	return nil, syscall.ENOENT
 }
 
-func newCtlFile(m *Mount, id string) gofs.InodeEmbedder {
-	return newTextFile(m, func(ctx context.Context) (text, error) { return text{}, nil })
-}
-func newTagsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder      { return &emptyDir{} }
-func newFilesDir(m *Mount, id string) gofs.InodeEmbedder                       { return &emptyDir{} }
-func newRelationsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder { return &emptyDir{} }
+func newFilesDir(m *Mount, id string) gofs.InodeEmbedder { return &emptyDir{} }
 func newOutputsDir(m *Mount, kind client.Kind, id, dir string) gofs.InodeEmbedder {
 	return &emptyDir{}
 }
-func newByStateDir(m *Mount) gofs.InodeEmbedder                      { return &emptyDir{} }
-func newEntityKindDir(m *Mount, kind client.Kind) gofs.InodeEmbedder { return &emptyDir{} }
-func newInboxDir(m *Mount) gofs.InodeEmbedder                        { return &emptyDir{} }
+func newInboxDir(m *Mount) gofs.InodeEmbedder { return &emptyDir{} }

@@ -1,0 +1,129 @@
+package nodes
+
+import (
+	"context"
+	"syscall"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/compsfs/compsfs/client"
+)
+
+// RelationTypeDir is one folder of relations/ (depends_on/, created/,
+// depended_on_by/, created_by/): a symlink <id> per related entity, sorted
+// by id. A work item's folders are 0755, since `ln -s` will add relations
+// there; the reverse folders are 0555.
+type RelationTypeDir struct {
+	gofs.Inode
+	m      *Mount
+	kind   client.Kind
+	id     string
+	folder relationFolder
+}
+
+var _ = (gofs.NodeGetattrer)((*RelationTypeDir)(nil))
+var _ = (gofs.NodeLookuper)((*RelationTypeDir)(nil))
+var _ = (gofs.NodeReaddirer)((*RelationTypeDir)(nil))
+var _ = (gofs.NodeSymlinker)((*RelationTypeDir)(nil))
+var _ = (gofs.NodeCreater)((*RelationTypeDir)(nil))
+var _ = (gofs.NodeMkdirer)((*RelationTypeDir)(nil))
+var _ = (gofs.NodeUnlinker)((*RelationTypeDir)(nil))
+
+// relationDepth is how deep a relation folder is below the root
+// (<kind>s/<id>/relations/<type>/), for the links' relative targets.
+const relationDepth = 4
+
+// mode is the folder's type and permissions.
+func (d *RelationTypeDir) mode() uint32 {
+	if d.folder.reverse {
+		return modeDir
+	}
+	return modeWritableDir
+}
+
+// links lists the folder's symlinks within --timeout.
+func (d *RelationTypeDir) links(ctx context.Context) ([]linkEntry, error) {
+	ctx, cancel := d.m.callCtx(ctx)
+	defer cancel()
+	var rel []client.RelatedEntity
+	var err error
+	if d.folder.reverse {
+		rel, err = d.m.cat.Parents(ctx, d.kind, d.id, d.folder.relType)
+	} else {
+		rel, err = d.m.cat.RelatedByType(ctx, d.id, d.folder.relType)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d.m.linkEntries(relationDepth, rel, entityDirName(d.kind)+"/"+d.id+"/relations/"+d.folder.name), nil
+}
+
+// ino is the inode number of the link to id.
+func (d *RelationTypeDir) ino(id string) uint64 {
+	return inoOf("relation", string(d.kind), d.id, d.folder.name, id)
+}
+
+// Getattr reports the folder.
+func (d *RelationTypeDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	d.m.fillAttr(&out.Attr, d.mode(), 0, d.m.Started)
+	out.SetTimeout(d.m.kernelTTL(false))
+	return 0
+}
+
+// Lookup finds the link to one related entity by its id.
+func (d *RelationTypeDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if !isCanonicalID(name) {
+		return nil, syscall.ENOENT
+	}
+	links, err := d.links(ctx)
+	if err != nil {
+		d.m.logError("lookup relation", err, "kind", d.kind, "id", d.id, "folder", d.folder.name, "name", name)
+		return nil, toErrno(err)
+	}
+	for _, l := range links {
+		if l.id == name {
+			return newChild(ctx, d.EmbeddedInode(), newEntityLink(d.m, l.target), modeSymlink, d.ino(name), out,
+				d.m.kernelTTL(false))
+		}
+	}
+	return nil, syscall.ENOENT
+}
+
+// Readdir lists the links, sorted by id.
+func (d *RelationTypeDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
+	links, err := d.links(ctx)
+	if err != nil {
+		d.m.logError("list relations", err, "kind", d.kind, "id", d.id, "folder", d.folder.name)
+		return nil, toErrno(err)
+	}
+	entries := make([]fuse.DirEntry, 0, len(links))
+	for _, l := range links {
+		entries = append(entries, fuse.DirEntry{Name: l.id, Mode: syscall.S_IFLNK, Ino: d.ino(l.id)})
+	}
+	return gofs.NewListDirStream(entries), 0
+}
+
+// Symlink will add a relation; for now the folder is read-only.
+func (d *RelationTypeDir) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	return nil, d.m.refuseWrite()
+}
+
+// Create is refused: relations are symlinks.
+func (d *RelationTypeDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
+	return nil, nil, 0, d.m.refuseWrite()
+}
+
+// Mkdir is refused: relations are symlinks.
+func (d *RelationTypeDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	return nil, d.m.refuseWrite()
+}
+
+// Unlink is refused: COMPS has no way to remove a relation (SPEC §4: EPERM;
+// EROFS on a read-only mount).
+func (d *RelationTypeDir) Unlink(ctx context.Context, name string) syscall.Errno {
+	if d.m.cfg.ReadOnly {
+		return syscall.EROFS
+	}
+	return syscall.EPERM
+}

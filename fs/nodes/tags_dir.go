@@ -1,0 +1,186 @@
+package nodes
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/compsfs/compsfs/client"
+)
+
+// TagsDir is the tags/ folder of an entity: one file per tag, named by the
+// escaped key (escapeTagKey), holding the value as text and a newline, empty
+// for a null tag. It is 0755 because tags will be written through it.
+type TagsDir struct {
+	gofs.Inode
+	m    *Mount
+	kind client.Kind
+	id   string
+}
+
+var _ = (gofs.NodeGetattrer)((*TagsDir)(nil))
+var _ = (gofs.NodeLookuper)((*TagsDir)(nil))
+var _ = (gofs.NodeReaddirer)((*TagsDir)(nil))
+var _ = (gofs.NodeCreater)((*TagsDir)(nil))
+var _ = (gofs.NodeMkdirer)((*TagsDir)(nil))
+var _ = (gofs.NodeSymlinker)((*TagsDir)(nil))
+var _ = (gofs.NodeUnlinker)((*TagsDir)(nil))
+
+// newTagsDir makes the tags/ folder of entity id of kind.
+func newTagsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder {
+	return &TagsDir{m: m, kind: kind, id: id}
+}
+
+// tags returns the entity's tags and last_modified; ctx is already bounded.
+func (d *TagsDir) tags(ctx context.Context) (client.Tags, time.Time, error) {
+	if d.kind == client.KindWorkItem {
+		wi, err := d.m.cat.WorkItemDetail(ctx, d.id)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return wi.Tags, wi.LastModified.Time, nil
+	}
+	e, err := d.m.cat.Entity(ctx, d.kind, d.id)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return e.tags, e.mtime(), nil
+}
+
+// Getattr reports the folder with the entity's last_modified as mtime.
+func (d *TagsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	ctx, cancel := d.m.callCtx(ctx)
+	defer cancel()
+	_, mtime, err := d.tags(ctx)
+	if err != nil {
+		d.m.logError("stat tags", err, "kind", d.kind, "id", d.id)
+		return toErrno(err)
+	}
+	d.m.fillAttr(&out.Attr, modeWritableDir, 0, mtime)
+	out.SetTimeout(d.m.kernelTTL(false))
+	return 0
+}
+
+// Lookup finds the file of one tag by its escaped key.
+func (d *TagsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	key, ok := unescapeTagKey(name)
+	if !ok {
+		return nil, syscall.ENOENT
+	}
+	ctx, cancel := d.m.callCtx(ctx)
+	defer cancel()
+	tags, _, err := d.tags(ctx)
+	if err != nil {
+		d.m.logError("lookup tag", err, "kind", d.kind, "id", d.id, "name", name)
+		return nil, toErrno(err)
+	}
+	if _, ok := tags[key]; !ok {
+		return nil, syscall.ENOENT
+	}
+	return newChild(ctx, d.EmbeddedInode(), d.tagFile(key), modeFile, inoOf("tag", string(d.kind), d.id, key), out,
+		d.m.kernelTTL(false))
+}
+
+// tagFile is the text file of one tag's value.
+func (d *TagsDir) tagFile(key string) gofs.InodeEmbedder {
+	return newTextFile(d.m, func(ctx context.Context) (text, error) {
+		tags, mtime, err := d.tags(ctx)
+		if err != nil {
+			return text{}, err
+		}
+		v, ok := tags[key]
+		if !ok {
+			return text{}, fmt.Errorf("tag %q of %s %s: %w", key, d.kind, d.id, fs.ErrNotExist)
+		}
+		return text{data: fileLine(client.TagText(v)), mtime: mtime}, nil
+	})
+}
+
+// Readdir lists the tags, sorted by escaped key.
+func (d *TagsDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
+	ctx, cancel := d.m.callCtx(ctx)
+	defer cancel()
+	tags, _, err := d.tags(ctx)
+	if err != nil {
+		d.m.logError("list tags", err, "kind", d.kind, "id", d.id)
+		return nil, toErrno(err)
+	}
+	entries := make([]fuse.DirEntry, 0, len(tags))
+	for key := range tags {
+		entries = append(entries, fuse.DirEntry{Name: escapeTagKey(key), Mode: syscall.S_IFREG,
+			Ino: inoOf("tag", string(d.kind), d.id, key)})
+	}
+	slices.SortFunc(entries, func(a, b fuse.DirEntry) int { return strings.Compare(a.Name, b.Name) })
+	return gofs.NewListDirStream(entries), 0
+}
+
+// Create will set a tag; for now tags are read-only.
+func (d *TagsDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
+	return nil, nil, 0, d.m.refuseWrite()
+}
+
+// Mkdir is refused: tags are files.
+func (d *TagsDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	return nil, d.m.refuseWrite()
+}
+
+// Symlink is refused: tags are files.
+func (d *TagsDir) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	return nil, d.m.refuseWrite()
+}
+
+// Unlink will delete a tag; for now tags are read-only.
+func (d *TagsDir) Unlink(ctx context.Context, name string) syscall.Errno {
+	return d.m.refuseWrite()
+}
+
+// emptyTagKeyName is the file name of the tag whose key is empty: a lone
+// "%", which no other key escapes to.
+const emptyTagKeyName = "%"
+
+// escapeTagKey is the file name of a tag key: "%", "/" and NUL become %25,
+// %2F and %00; the keys "." and ".." become %2E and %2E%2E, and the empty
+// key "%". Every key has exactly one name and no two keys share one.
+func escapeTagKey(key string) string {
+	switch key {
+	case "":
+		return emptyTagKeyName
+	case ".", "..":
+		return strings.Repeat("%2E", len(key))
+	}
+	return strings.NewReplacer("%", "%25", "/", "%2F", "\x00", "%00").Replace(key)
+}
+
+// unescapeTagKey is the key of a tag file name, reporting false for a name
+// that escapeTagKey would not produce (so each tag answers to one name).
+func unescapeTagKey(name string) (string, bool) {
+	if name == emptyTagKeyName {
+		return "", true
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		if name[i] != '%' {
+			b.WriteByte(name[i])
+			continue
+		}
+		if i+3 > len(name) {
+			return "", false
+		}
+		n, err := strconv.ParseUint(name[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", false
+		}
+		b.WriteByte(byte(n))
+		i += 2
+	}
+	key := b.String()
+	return key, escapeTagKey(key) == name
+}
