@@ -14,6 +14,7 @@ func TestTagFilesShowValues(t *testing.T) {
 	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
 		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "tagged", State: "Succeeded", Tags: map[string]any{
 			"SSMT": nil, "WorkItem_Type": "DockerWorker", "a/b": "slash", "count": 3, "flag": true, "50%": "pct",
+			".": "dot", "": "empty key",
 		}})
 		var err error
 		suite, err = s.SeedEntity(ctx, "Suite", localcomps.SeedEntity{Name: "s", Tags: map[string]any{"type": "calib"}})
@@ -22,12 +23,13 @@ func TestTagFilesShowValues(t *testing.T) {
 		}
 	})
 	tags := []string{"workitems", id, "tags"}
-	want := []string{"50%25", "SSMT", "WorkItem_Type", "a%2Fb", "count", "flag"}
+	want := []string{"%", "%2E", "50%25", "SSMT", "WorkItem_Type", "a%2Fb", "count", "flag"}
 	if got := e.names(tags...); !slices.Equal(got, want) {
 		t.Errorf("tags/ = %v, want %v", got, want)
 	}
 	for name, value := range map[string]string{
 		"SSMT": "", "WorkItem_Type": "DockerWorker\n", "a%2Fb": "slash\n", "count": "3\n", "flag": "true\n", "50%25": "pct\n",
+		"%2E": "dot\n", "%": "empty key\n",
 	} {
 		if got := e.read(append(tags, name)...); got != value {
 			t.Errorf("tags/%s = %q, want %q", name, got, value)
