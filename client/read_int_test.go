@@ -168,6 +168,7 @@ func gridNames(from, to, step int) []string {
 }
 
 func TestQueryPaging(t *testing.T) {
+	t.Parallel() // heavy: overlaps its disk waits with the other tests
 	ts := startServer(t, localcomps.Options{MaxPageSize: 1000})
 	c := ts.login(t, func(o *client.Options) { o.PageSize = 1000 })
 	ctx := t.Context()

@@ -18,6 +18,7 @@ import (
 )
 
 func TestSave250WorkItems(t *testing.T) {
+	t.Parallel() // heavy: overlaps its disk waits with the other tests
 	ts := startServer(t, localcomps.Options{})
 	c := ts.login(t, nil)
 	ctx := t.Context()
@@ -86,6 +87,7 @@ func TestSave250WorkItems(t *testing.T) {
 }
 
 func TestSaveSplitsBySize(t *testing.T) {
+	t.Parallel() // heavy: overlaps its disk waits with the other tests
 	// Files up to 10 MiB travel inside the save: four items with a 9 MiB
 	// file each (36 MiB) fit in one request, a fifth would pass the 38 MiB
 	// limit and goes in a second one.
@@ -116,6 +118,7 @@ func TestSaveSplitsBySize(t *testing.T) {
 }
 
 func TestLargeFileUpload(t *testing.T) {
+	t.Parallel() // heavy: overlaps its disk waits with the other tests
 	ts := startServer(t, localcomps.Options{})
 	c := ts.login(t, nil)
 	ctx := t.Context()
