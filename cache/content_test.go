@@ -100,13 +100,19 @@ func TestConcurrentReadersShareOneDownload(t *testing.T) {
 	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs})
 	src := newSource(10 * cs)
 	src.gate = make(chan struct{})
+	gate := sync.OnceFunc(func() { close(src.gate) })
+	defer gate()
 	k := Key{ID: "f", Size: 10 * cs}
 	var wg sync.WaitGroup
 	for i := range 64 {
-		wg.Go(func() { readOK(t, c, k, src.Source, cs+int64(i)*100, 1000) })
+		wg.Go(func() {
+			if err := readCheck(c, k, src.Source, cs+int64(i)*100, 1000); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 	time.Sleep(50 * time.Millisecond) // let every reader join
-	close(src.gate)
+	gate()
 	wg.Wait()
 	if got := src.Calls(); !slices.Equal(got, []span{{cs, cs}}) {
 		t.Fatalf("64 readers of chunk 1 made calls %v, want one", got)
@@ -120,6 +126,8 @@ func TestCancelledReaderLeavesDownloadRunning(t *testing.T) {
 	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: 1000})
 	src := newSource(5000)
 	src.gate = make(chan struct{})
+	gate := sync.OnceFunc(func() { close(src.gate) })
+	defer gate()
 	k := Key{MD5: md5Of(content(0, 5000)), Size: 5000}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
@@ -142,7 +150,7 @@ func TestCancelledReaderLeavesDownloadRunning(t *testing.T) {
 	if err := src.ctxs[0].Err(); err != nil {
 		t.Fatalf("the download's context ended with its reader: %v", err)
 	}
-	close(src.gate)
+	gate()
 	c.wg.Wait()
 	readOK(t, c, k, src.Source, 2000, 1000)
 	if n := len(src.Calls()); n != 1 {
@@ -393,7 +401,10 @@ func TestEvictionUnderConcurrentReads(t *testing.T) {
 			for range 100 {
 				k := Key{ID: string(rune('a' + r.IntN(8))), Size: 8 << 10}
 				off := r.Int64N(8 << 10)
-				readOK(t, c, k, src.Source, off, r.Int64N(3<<10)+1)
+				if err := readCheck(c, k, src.Source, off, r.Int64N(3<<10)+1); err != nil {
+					t.Error(err)
+					return
+				}
 			}
 		})
 	}
@@ -522,14 +533,18 @@ func TestReadAheadIsBoundedGlobally(t *testing.T) {
 		readOK(t, c, k, src.Source, 0, 300)
 	}
 	src.gate = make(chan struct{}) // read-ahead downloads hang
+	defer close(src.gate)
 	for i := range 10 {
 		k := Key{ID: string(rune('a' + i)), Size: 10000}
 		readOK(t, c, k, src.Source, 300, 300)
 	}
+	for start := time.Now(); len(src.Calls()) < 10+maxReadAhead && time.Since(start) < 5*time.Second; {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // time for a download too many to show up
 	if n := len(src.Calls()) - 10; n != maxReadAhead {
 		t.Fatalf("%d read-ahead downloads started, want %d", n, maxReadAhead)
 	}
-	close(src.gate)
 }
 
 func TestOpenContentRejectsBadOptions(t *testing.T) {

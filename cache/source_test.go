@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -127,18 +128,26 @@ func openTest(t *testing.T, o ContentOptions) *Content {
 	return c
 }
 
-// readOK reads and checks the bytes against byteAt.
+// readOK reads and checks the bytes against byteAt, failing the test now.
 func readOK(t *testing.T, c *Content, k Key, src Source, off, n int64) {
 	t.Helper()
+	if err := readCheck(c, k, src, off, n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readCheck reads and checks the bytes against byteAt; for goroutines.
+func readCheck(c *Content, k Key, src Source, off, n int64) error {
 	p := make([]byte, n)
 	got, err := c.ReadAt(context.Background(), k, src, p, off)
 	want := min(n, max(k.Size-off, 0))
 	if int64(got) != want || (err != nil && !(err == io.EOF && want < n)) {
-		t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d bytes", off, n, got, err, want)
+		return fmt.Errorf("ReadAt(%d, %d) = %d, %v; want %d bytes", off, n, got, err, want)
 	}
 	for i := range want {
 		if p[i] != byteAt(off+i) {
-			t.Fatalf("ReadAt(%d, %d): byte %d is %d, want %d", off, n, off+i, p[i], byteAt(off+i))
+			return fmt.Errorf("ReadAt(%d, %d): byte %d is %d, want %d", off, n, off+i, p[i], byteAt(off+i))
 		}
 	}
+	return nil
 }
