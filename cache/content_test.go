@@ -581,3 +581,23 @@ func TestRandomReadsMatchTheSource(t *testing.T) {
 		}
 	}
 }
+
+func TestFailedWriteLeavesNoFileAndStillServes(t *testing.T) {
+	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: 1000})
+	k := Key{ID: "f", Size: 2000}
+	name, _, _ := k.dirName()
+	// A folder where chunk 0 should go makes the rename fail.
+	if err := os.MkdirAll(filepath.Join(c.root, name, "0"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(c.root, name, "0", "x"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	readOK(t, c, k, newSource(2000).Source, 0, 1000)
+	if s := c.Stats(); s.BytesOnDisk != 0 {
+		t.Fatalf("Stats = %+v, want nothing cached", s)
+	}
+	if files := diskFiles(t, c.o.Dir); !slices.Equal(files, []string{filepath.Join("content", name, "0", "x")}) {
+		t.Fatalf("files after a failed write: %v", files)
+	}
+}
