@@ -16,22 +16,14 @@ import (
 // runs. The download keeps ctx's values but not its cancellation. Call with
 // c.mu held.
 func (c *Content) startDownload(ctx context.Context, ks *keyState, idx int64, src Source) *flight {
-	id := flightID{ks.name, idx}
-	if f := c.flights[id]; f != nil {
-		return f
-	}
-	f := newFlight()
-	c.flights[id] = f
-	ks.active++
-	c.wg.Add(1)
-	go c.download(context.WithoutCancel(ctx), ks, idx, src, f)
-	return f
+	return c.startFlight(flightID{ks.name, idx}, &ks.active, func(f *flight) {
+		c.download(context.WithoutCancel(ctx), ks, idx, src, f)
+	})
 }
 
 // download fetches chunk idx, checks it, stores it and, if it completes the
 // file, has the file verified; then it hands the bytes to the waiting readers.
 func (c *Content) download(ctx context.Context, ks *keyState, idx int64, src Source, f *flight) {
-	defer c.wg.Done()
 	off := idx * c.o.ChunkSize
 	data, err := c.fetch(ctx, src, off, c.chunkLen(ks.size, idx))
 	if err != nil {

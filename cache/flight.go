@@ -31,3 +31,17 @@ func (f *flight) wait(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// startFlight returns the flight running for id, or runs work as a new one,
+// counting it in *busy (work decrements it, with c.mu held, when it ends).
+// Close waits for it. Call with c.mu held.
+func (c *Content) startFlight(id flightID, busy *int, work func(f *flight)) *flight {
+	if f := c.flights[id]; f != nil {
+		return f
+	}
+	f := newFlight()
+	c.flights[id] = f
+	*busy++
+	c.wg.Go(func() { work(f) })
+	return f
+}

@@ -13,22 +13,12 @@ import (
 // starting it if none runs. Its chunks stay on disk meanwhile. Call with c.mu
 // held.
 func (c *Content) startVerify(ks *keyState) *flight {
-	id := flightID{ks.name, verifyIdx}
-	if f := c.flights[id]; f != nil {
-		return f
-	}
-	f := newFlight()
-	c.flights[id] = f
-	ks.verifying++
-	c.wg.Add(1)
-	go c.verify(ks, f)
-	return f
+	return c.startFlight(flightID{ks.name, verifyIdx}, &ks.verifying, func(f *flight) { c.verify(ks, f) })
 }
 
 // verify hashes the chunks in order. On a match the file is marked verified;
 // otherwise all of it is discarded and the error matches ErrCorrupt.
 func (c *Content) verify(ks *keyState, f *flight) {
-	defer c.wg.Done()
 	got, err := c.hashChunks(ks)
 	c.mu.Lock()
 	delete(c.flights, flightID{ks.name, verifyIdx})
