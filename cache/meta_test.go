@@ -248,3 +248,21 @@ func TestMetaInvalidateDuringFetch(t *testing.T) {
 		wantLookup(t, m, "k", "after write", Hit)
 	})
 }
+
+func TestMetaFetchRemembersNotFound(t *testing.T) {
+	clk := newClock()
+	m := NewMeta[string, int](10, clk.now)
+	errNotFound := errors.New("404")
+	calls := 0
+	fetch := func(context.Context) (int, time.Duration, error) {
+		calls++
+		m.PutMissing("k", time.Minute, clk.now()) // the pattern for "not found"
+		return 0, 0, errNotFound
+	}
+	if _, err := m.GetOrFetch(context.Background(), "k", fetch); !errors.Is(err, errNotFound) {
+		t.Fatalf("first GetOrFetch error = %v", err)
+	}
+	if _, err := m.GetOrFetch(context.Background(), "k", fetch); !errors.Is(err, ErrMissing) || calls != 1 {
+		t.Fatalf("second GetOrFetch error = %v after %d fetches, want ErrMissing after 1", err, calls)
+	}
+}
