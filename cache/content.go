@@ -202,7 +202,8 @@ func (c *Content) readChunk(ctx context.Context, name, md5 string, size int64, s
 		c.mu.Lock()
 		ks := c.keyState(name, md5, size)
 		if ks.md5 != "" && !ks.verified && ks.complete() {
-			// A restart found the file complete but not yet verified.
+			// Complete, not yet verified: its last chunk just arrived, or a
+			// restart found it so. Nothing is served before the check.
 			f := c.startVerify(ks)
 			c.mu.Unlock()
 			if err := f.wait(ctx); err != nil {
