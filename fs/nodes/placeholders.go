@@ -11,8 +11,6 @@ import (
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
-
-	"github.com/compsfs/compsfs/client"
 )
 
 type emptyDir struct{ gofs.Inode }
@@ -25,8 +23,4 @@ func (d *emptyDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 	return nil, syscall.ENOENT
 }
 
-func newFilesDir(m *Mount, id string) gofs.InodeEmbedder { return &emptyDir{} }
-func newOutputsDir(m *Mount, kind client.Kind, id, dir string) gofs.InodeEmbedder {
-	return &emptyDir{}
-}
 func newInboxDir(m *Mount) gofs.InodeEmbedder { return &emptyDir{} }

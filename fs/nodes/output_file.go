@@ -1,0 +1,148 @@
+package nodes
+
+import (
+	"context"
+	"errors"
+	"io"
+	"syscall"
+	"time"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/compsfs/compsfs/cache"
+)
+
+// remoteFile describes a file whose bytes are on the server: what names its
+// content in the content cache, where to download it, its exact size and
+// time, whether it can still change, and its extended attributes.
+type remoteFile struct {
+	key    cache.Key
+	url    string
+	size   int64
+	mtime  time.Time
+	final  bool
+	xattrs []xattr
+}
+
+// OutputFile is a read-only file whose bytes are a file on the server: an
+// output under outputs/, or one of a work item's own files under files/. Its
+// size is exact before any download; reads go through the on-disk content
+// cache, which downloads only the chunks read.
+type OutputFile struct {
+	gofs.Inode
+	m        *Mount
+	describe func(ctx context.Context) (remoteFile, error)
+}
+
+var _ = (gofs.NodeGetattrer)((*OutputFile)(nil))
+var _ = (gofs.NodeOpener)((*OutputFile)(nil))
+var _ = (gofs.NodeReader)((*OutputFile)(nil))
+var _ = (gofs.NodeGetxattrer)((*OutputFile)(nil))
+var _ = (gofs.NodeListxattrer)((*OutputFile)(nil))
+
+// newOutputFile makes a server file's node; describe finds what it is, from
+// cached metadata, at each stat and open.
+func newOutputFile(m *Mount, describe func(ctx context.Context) (remoteFile, error)) *OutputFile {
+	return &OutputFile{m: m, describe: describe}
+}
+
+// outputHandle is an open server file: the description taken at open.
+type outputHandle struct{ r remoteFile }
+
+// current returns the open file's description, or a fresh one.
+func (f *OutputFile) current(ctx context.Context, fh gofs.FileHandle, op string) (remoteFile, syscall.Errno) {
+	if h, ok := fh.(*outputHandle); ok {
+		return h.r, 0
+	}
+	ctx, cancel := f.m.callCtx(ctx)
+	defer cancel()
+	r, err := f.describe(ctx)
+	if err != nil {
+		f.m.logError(op, err, "path", f.Path(nil))
+		return remoteFile{}, toErrno(err)
+	}
+	return r, 0
+}
+
+// Getattr reports the file's exact size and time from cached metadata.
+func (f *OutputFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	r, errno := f.current(ctx, fh, "stat")
+	if errno != 0 {
+		return errno
+	}
+	f.m.fillAttr(&out.Attr, modeFile, uint64(r.size), r.mtime)
+	out.SetTimeout(f.m.kernelTTL(r.final))
+	return 0
+}
+
+// Open takes the file's description for this open file. The kernel keeps
+// the pages of files of final entities; others are read anew at each open.
+func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
+	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC) != 0 {
+		return nil, 0, f.m.refuseWrite()
+	}
+	r, errno := f.current(ctx, nil, "open")
+	if errno != 0 {
+		return nil, 0, errno
+	}
+	if r.final {
+		return &outputHandle{r}, fuse.FOPEN_KEEP_CACHE, 0
+	}
+	return &outputHandle{r}, 0, 0
+}
+
+// Read serves bytes through the content cache within --timeout. A read that
+// is interrupted or times out returns at once (EINTR or EIO) while the chunk
+// download goes on and fills the cache for the next reader.
+func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	h, ok := fh.(*outputHandle)
+	if !ok {
+		return nil, syscall.EBADF
+	}
+	if off < 0 {
+		return nil, syscall.EINVAL
+	}
+	if off >= h.r.size || len(dest) == 0 {
+		return fuse.ReadResultData(nil), 0
+	}
+	content := f.m.cfg.Content
+	if content == nil {
+		f.m.logError("read", errors.New("the mount has no content cache"), "path", f.Path(nil))
+		return nil, syscall.EIO
+	}
+	ctx, cancel := f.m.callCtx(ctx)
+	defer cancel()
+	n, err := content.ReadAt(ctx, h.r.key, f.source(h.r.url), dest, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		f.m.logError("read", err, "path", f.Path(nil), "url", h.r.url, "offset", off, "length", len(dest))
+		return nil, toErrno(err)
+	}
+	return fuse.ReadResultData(dest[:n]), 0
+}
+
+// source downloads ranges of the file at url.
+func (f *OutputFile) source(url string) cache.Source {
+	return func(ctx context.Context, off, length int64) (io.ReadCloser, error) {
+		return f.m.cfg.Client.Download(ctx, url, off, length)
+	}
+}
+
+// Getxattr answers user.comps.id, user.comps.type, user.comps.md5 and
+// user.comps.url.
+func (f *OutputFile) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
+	r, errno := f.current(ctx, nil, "getxattr")
+	if errno != 0 {
+		return 0, errno
+	}
+	return getXattr(r.xattrs, attr, dest)
+}
+
+// Listxattr lists the file's extended attributes.
+func (f *OutputFile) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
+	r, errno := f.current(ctx, nil, "listxattr")
+	if errno != 0 {
+		return 0, errno
+	}
+	return listXattr(r.xattrs, dest)
+}
