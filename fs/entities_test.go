@@ -101,6 +101,17 @@ func TestEntityFoldersShowMetadata(t *testing.T) {
 	}
 }
 
+func TestSimulationOutputsAreListed(t *testing.T) {
+	var w entityWorld
+	e := newEnv(t, seedEntities(t, &w, time.Now()))
+	if got := e.names("simulations", w.sim, "outputs"); !slices.Equal(got, []string{"StdOut.txt", "output"}) {
+		t.Errorf("outputs/ = %v", got)
+	}
+	if got := e.read("simulations", w.sim, "outputs", "StdOut.txt"); got != "out\n" {
+		t.Errorf("outputs/StdOut.txt = %q", got)
+	}
+}
+
 func TestEntityFoldersUnknownIDsAreENOENT(t *testing.T) {
 	var w entityWorld
 	e := newEnv(t, seedEntities(t, &w, time.Now()))
