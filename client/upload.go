@@ -96,10 +96,14 @@ func (c *Client) UploadLarge(ctx context.Context, f FileUpload) error {
 			if st.Complete {
 				return nil
 			}
+			if st.Size > off {
+				failures = 0 // the chunk got through after all: progress
+			}
 			off = st.Size
 			continue
 		}
 		off += n
+		failures = 0 // MaxAttempts bounds the tries of one chunk, not of the file
 		switch took := time.Since(start); {
 		case took < fastChunk:
 			size = min(size*2, maxChunkSize)
