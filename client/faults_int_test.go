@@ -198,3 +198,68 @@ func TestSlowServerTimesOut(t *testing.T) {
 		t.Errorf("the call took %v after a 200 ms deadline", d)
 	}
 }
+
+func TestUploadResumesAfterFaults(t *testing.T) {
+	// Chunks answered 503 (not stored) or with their answer cut (stored):
+	// the client asks the server how much it holds and goes on from there,
+	// so every byte arrives exactly once and the file is whole.
+	ts := startServer(t, localcomps.Options{})
+	c := ts.login(t, nil)
+	ctx := t.Context()
+	data := pseudoRandom(20<<20+777, 9)
+	f := client.FileFromBytes("flaky.bin", "input", data)
+
+	ts.srv.SetFaults(localcomps.Faults{FailRate: 0.3, ResetRate: 0.3, Seed: 3})
+	ts.srv.ResetStats()
+	ts.rec.reset()
+	if err := c.UploadLarge(ctx, f); err != nil {
+		t.Fatalf("upload under faults: %v\n%s", err, ts.rec.summary())
+	}
+	st := ts.srv.Stats()
+	ts.srv.SetFaults(localcomps.Faults{})
+	if st.Injected == 0 {
+		t.Fatal("no fault was injected")
+	}
+	if st.BytesReceived != int64(len(data)) {
+		t.Errorf("server received %d file bytes for a %d-byte file: a stored chunk was sent again or one was lost", st.BytesReceived, len(data))
+	}
+	t.Logf("%d requests, %d faults injected", len(ts.rec.all()), st.Injected)
+	ids, err := c.SaveWorkItems(ctx, []client.NewWorkItem{{Name: "flaky upload", Worker: testWorker, EnvironmentName: testEnv,
+		Files: []client.FileUpload{f}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDownload(t, c, ids[0], "flaky.bin", data)
+}
+
+func TestUploadRetriesEachChunk(t *testing.T) {
+	// MaxAttempts bounds the tries of one chunk, not of the whole upload: a
+	// file whose chunks fail more than MaxAttempts times in all, but each
+	// fewer, still goes up. (Fixed seed: the same failures every run.)
+	ts := startServer(t, localcomps.Options{})
+	c := ts.login(t, func(o *client.Options) { o.MaxAttempts = 5 })
+	data := pseudoRandom(12<<20, 9)
+	f := client.FileFromBytes("flaky.bin", "input", data)
+	ts.srv.SetFaults(localcomps.Faults{FailRate: 0.5, Seed: 5})
+	ts.rec.reset()
+	err := c.UploadLarge(t.Context(), f)
+	ts.srv.SetFaults(localcomps.Faults{})
+	failed := 0
+	for _, r := range ts.rec.matching(http.MethodPost, "/api/upload/*") {
+		if r.Status != http.StatusOK {
+			failed++
+		}
+	}
+	if err != nil {
+		for _, r := range ts.rec.all() {
+			t.Log(r.Method, r.Path, r.Header.Get("Content-Range"), r.Status)
+		}
+		t.Fatalf("upload with %d failed chunks in all: %v", failed, err)
+	}
+	if failed < 5 {
+		t.Fatalf("only %d chunk failures: the seed no longer exercises more failures than MaxAttempts", failed)
+	}
+	if st, err := c.CheckFile(t.Context(), f.MD5); err != nil || !st.Complete {
+		t.Errorf("after the upload: %+v, %v", st, err)
+	}
+}

@@ -132,14 +132,57 @@ type recordedRequest struct {
 	Body     []byte // the raw body (for multipart requests too)
 	Parts    []recordedPart
 	PartsErr error // why the multipart body could not be read
+
+	// The answer: status, headers and the first maxRecordedAnswer bytes.
+	Status       int
+	AnswerHeader http.Header
+	Answer       []byte
 }
 
+// maxRecordedAnswer bounds how much of each answer body is kept.
+const maxRecordedAnswer = 64 << 10
+
+// answerRecorder passes an answer through and keeps a copy of its start.
+type answerRecorder struct {
+	http.ResponseWriter
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (a *answerRecorder) WriteHeader(code int) {
+	if a.status == 0 {
+		a.status = code
+		a.header = a.ResponseWriter.Header().Clone()
+	}
+	a.ResponseWriter.WriteHeader(code)
+}
+
+func (a *answerRecorder) Write(p []byte) (int, error) {
+	if a.status == 0 {
+		a.WriteHeader(http.StatusOK)
+	}
+	if room := maxRecordedAnswer - len(a.body); room > 0 {
+		a.body = append(a.body, p[:min(room, len(p))]...)
+	}
+	return a.ResponseWriter.Write(p)
+}
+
+func (a *answerRecorder) Flush() {
+	if f, ok := a.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (a *answerRecorder) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
 // recorder is an http.Handler in front of localcomps that keeps a copy of
-// every request it passes on.
+// every request it passes on (recorded on arrival), with the start of its
+// answer (filled in when the server is done with it).
 type recorder struct {
 	next http.Handler
 	mu   sync.Mutex
-	reqs []recordedRequest
+	reqs []*recordedRequest
 }
 
 // ServeHTTP records the request, then lets the server answer it.
@@ -163,10 +206,17 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rr.Parts, rr.PartsErr = readParts(body, params["boundary"])
 	}
 	rc.mu.Lock()
-	rc.reqs = append(rc.reqs, rr)
+	rc.reqs = append(rc.reqs, &rr)
 	rc.mu.Unlock()
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	rc.next.ServeHTTP(w, r)
+	ar := &answerRecorder{ResponseWriter: w}
+	defer func() {
+		// Also when the server aborts the answer (a cut body panics).
+		rc.mu.Lock()
+		rr.Status, rr.AnswerHeader, rr.Answer = ar.status, ar.header, ar.body
+		rc.mu.Unlock()
+	}()
+	rc.next.ServeHTTP(ar, r)
 }
 
 // readParts splits a multipart body into its parts.
@@ -201,7 +251,11 @@ func (rc *recorder) reset() {
 func (rc *recorder) all() []recordedRequest {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return append([]recordedRequest(nil), rc.reqs...)
+	out := make([]recordedRequest, len(rc.reqs))
+	for i, r := range rc.reqs {
+		out[i] = *r
+	}
+	return out
 }
 
 // matching returns the recorded requests with this method whose path
