@@ -11,9 +11,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/compsfs/compsfs/client"
 	"github.com/compsfs/compsfs/localcomps"
+	"github.com/google/uuid"
 )
 
 // checkHeaders asserts the headers of §1.3 on every recorded request:
@@ -693,5 +696,147 @@ func TestWireRenewal(t *testing.T) {
 	}
 	if got := jsonKeys(t, r.Body); !slices.Equal(got, []string{"ClientVersion"}) || !bytes.Contains(r.Body, []byte(`"ClientVersion":12`)) {
 		t.Errorf("renewal body %s, want {\"ClientVersion\": 12}", r.Body)
+	}
+}
+
+// wireDate is the server's date form (§2.4): seven fractional digits and Z.
+var wireDate = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$`)
+
+// checkNoNulls fails on a null value anywhere in v, except inside Tags
+// (null-valued tags are flags, §2.7).
+func checkNoNulls(t *testing.T, what string, v any) {
+	t.Helper()
+	switch x := v.(type) {
+	case nil:
+		t.Errorf("%s: null in an answer (absent keys are how a server leaves values out)", what)
+	case map[string]any:
+		for k, e := range x {
+			if k != "Tags" {
+				checkNoNulls(t, what+"."+k, e)
+			}
+		}
+	case []any:
+		for i, e := range x {
+			checkNoNulls(t, fmt.Sprintf("%s[%d]", what, i), e)
+		}
+	}
+}
+
+func TestWireAnswers(t *testing.T) {
+	// The answers the client relies on, as the server sends them.
+	ts := startServer(t, localcomps.Options{MaxPageSize: 2})
+	c := ts.login(t, nil)
+	ctx := t.Context()
+	w := seedWorld(t, ts.srv)
+	id := saveOne(t, c, "answers")
+	saveOne(t, c, "answers 2")
+
+	login := ts.rec.only(t, http.MethodPost, "/api/tokens")
+	if login.Status != http.StatusOK {
+		t.Errorf("login: status %d", login.Status)
+	}
+	if tok, err := client.ParseToken(login.AnswerHeader.Get("X-COMPS-Token")); err != nil || tok.Type != client.TokenAuth ||
+		tok.User != testUser || len(strings.Split(tok.Raw(), ",")) < 14 {
+		t.Errorf("login answer token: %v, %v", tok, err)
+	}
+	save := ts.rec.matching(http.MethodPost, "/api/WorkItems")[0]
+	if got := jsonKeys(t, save.Answer); !slices.Equal(got, []string{"Ids"}) || !strings.Contains(string(save.Answer), `"`+id+`"`) {
+		t.Errorf("save answer %s, want {\"Ids\": [lower-case ids]}", save.Answer)
+	}
+
+	ts.rec.reset()
+	if _, err := c.GetWorkItem(ctx, w.workItem, client.Query{Children: []string{"Tags", "Files", "Plugins"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.QueryWorkItems(ctx, client.Query{Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetSimulation(ctx, w.simulation, client.Query{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ts.rec.all() {
+		var m map[string][]map[string]any
+		if err := json.Unmarshal(r.Answer, &m); err != nil || len(m) != 1 {
+			t.Errorf("%s %s: answer is not {\"<Kind>s\": [...]}: %s", r.Method, r.Path, r.Answer)
+			continue
+		}
+		for env, list := range m {
+			for _, e := range list {
+				checkNoNulls(t, env, e)
+				for _, k := range []string{"DateCreated", "LastModified"} {
+					if s, _ := e[k].(string); !wireDate.MatchString(s) {
+						t.Errorf("%s %s: %s %q is not 7 fractional digits and Z (§2.4)", env, e["Id"], k, e[k])
+					}
+				}
+				if wk, ok := e["Worker"].(map[string]any); ok && (len(wk) != 2 || wk["Name"] == nil || wk["Version"] == nil) {
+					t.Errorf("Worker %v, want {Name, Version}", wk)
+				}
+			}
+		}
+	}
+
+	// Paging: a partial answer carries Content-Range <first>-<last>/<total>.
+	ts.rec.reset()
+	if _, err := c.QueryWorkItems(ctx, client.Query{}); err != nil {
+		t.Fatal(err)
+	}
+	pages := ts.rec.matching(http.MethodGet, "/api/WorkItems")
+	if len(pages) != 2 {
+		t.Fatalf("3 items at 2 a page: %d requests", len(pages))
+	}
+	cr := regexp.MustCompile(`^(items )?(\d+)-(\d+)/(\d+)$`)
+	if m := cr.FindStringSubmatch(pages[0].AnswerHeader.Get("Content-Range")); m == nil || m[2] != "0" || m[3] != "1" || m[4] != "3" {
+		t.Errorf("first page Content-Range %q, want 0-1/3", pages[0].AnswerHeader.Get("Content-Range"))
+	}
+
+	// Errors: JSON with ResponseMessage and CorrelationId (§11).
+	ts.rec.reset()
+	_, _ = c.GetWorkItem(ctx, uuid.NewString(), client.Query{})
+	_, _ = c.QueryWorkItems(ctx, client.Query{Filters: []string{"Nope=1"}})
+	for _, r := range ts.rec.all() {
+		var e struct{ ResponseMessage, CorrelationId string }
+		if err := json.Unmarshal(r.Answer, &e); err != nil || e.ResponseMessage == "" {
+			t.Errorf("%s %s: error answer %d %s has no ResponseMessage", r.Method, r.Path, r.Status, r.Answer)
+		}
+		if _, err := uuid.Parse(e.CorrelationId); err != nil {
+			t.Errorf("%s %s: CorrelationId %q", r.Method, r.Path, e.CorrelationId)
+		}
+	}
+
+	// Outputs: Resources with the fields of §7.1; ranges: 206 + Content-Range.
+	ts.rec.reset()
+	outs, err := c.OutputFiles(ctx, client.KindWorkItem, w.workItem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct{ Resources []map[string]any }
+	_ = json.Unmarshal(ts.rec.all()[0].Answer, &res)
+	for _, r := range res.Resources {
+		for _, k := range []string{"Id", "FriendlyName", "PathFromRoot", "Length", "Url", "MimeType", "MD5"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("output %v: no %s", r["FriendlyName"], k)
+			}
+		}
+	}
+	ts.rec.reset()
+	if _, err := download(t, c, findOutput(t, outs, "StdOut.txt").URL, 6, 4); err != nil {
+		t.Fatal(err)
+	}
+	r := ts.rec.all()[0]
+	if r.Status != http.StatusPartialContent || r.AnswerHeader.Get("Content-Range") != fmt.Sprintf("bytes 6-9/%d", len(w.stdout)) {
+		t.Errorf("range answer %d %q, want 206 bytes 6-9/%d", r.Status, r.AnswerHeader.Get("Content-Range"), len(w.stdout))
+	}
+
+	// Upload check: 404 when absent, 200 when complete (§8.1).
+	ts.rec.reset()
+	absent := client.FileFromBytes("x", "input", []byte("not on the server"))
+	if st, err := c.CheckFile(ctx, absent.MD5); err != nil || st.Complete || st.Size != 0 {
+		t.Errorf("absent file: %+v, %v", st, err)
+	}
+	if st, err := c.CheckFile(ctx, md5UUID(w.stdout)); err != nil || !st.Complete {
+		t.Errorf("stored file: %+v, %v", st, err)
+	}
+	if got := []int{ts.rec.all()[0].Status, ts.rec.all()[1].Status}; !slices.Equal(got, []int{404, 200}) {
+		t.Errorf("upload check statuses %v, want 404 then 200", got)
 	}
 }
