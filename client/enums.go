@@ -1,5 +1,11 @@
 package client
 
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
 // WorkItemState is the state of a work item, sent by name (§2.5, §10).
 type WorkItemState string
 
@@ -162,4 +168,28 @@ func (k Kind) Valid() bool {
 		}
 	}
 	return false
+}
+
+// UnmarshalJSON accepts the relation type by name (as the protocol sends
+// enums) or by number, in case a server sends the number (§3.6 leaves the
+// Related entries' fields unconfirmed); an unknown number is kept as text.
+func (r *RelationType) UnmarshalJSON(b []byte) error {
+	var name string
+	if err := json.Unmarshal(b, &name); err == nil {
+		*r = RelationType(name)
+		return nil
+	}
+	var n int
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("relation type %s: %w", b, err)
+	}
+	switch n {
+	case 0:
+		*r = RelationDependsOn
+	case 1:
+		*r = RelationCreated
+	default:
+		*r = RelationType(strconv.Itoa(n))
+	}
+	return nil
 }
