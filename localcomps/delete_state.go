@@ -71,8 +71,10 @@ func childIDs(ctx context.Context, q queryer, id string) ([]string, error) {
 // putState handles PUT /api/<Kind>s/{id}/State/{state} (protocol §6).
 // CommissionRequested is valid from Created; CancelRequested from the
 // active states. With no worker holding the item, a cancel ends in
-// Canceled at once. Suites and experiments apply the simulation state to
-// their simulations that allow it.
+// Canceled at once; an item the local worker holds goes to
+// CancelRequested and the worker ends it (worker.go). Suites and
+// experiments apply the simulation state to their simulations that allow
+// it.
 func (s *Server) putState(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := parseID(r.PathValue("id"))
@@ -98,6 +100,9 @@ func (s *Server) putState(kind string) handlerFunc {
 		})
 		if err != nil {
 			return err
+		}
+		if target == "CommissionRequested" {
+			s.pokeWorker()
 		}
 		writeJSON(w, http.StatusOK, struct{}{})
 		return nil
@@ -171,17 +176,13 @@ func (s *Server) transitionChildren(ctx context.Context, tx *sql.Tx, id, target 
 	return nil
 }
 
-// heldByWorker reports whether a worker is running the entity. There is
-// no worker yet, so nothing is ever held and cancels complete at once.
-func (s *Server) heldByWorker(id string) bool { return false }
-
 // SetWorkItemState sets a work item's state and error message directly
 // (no transition rules) and bumps LastModified.
 func (s *Server) SetWorkItemState(ctx context.Context, id, state, errorMessage string) error {
 	if _, ok := workItemStates[state]; !ok {
 		return fmt.Errorf("set state of work item %s: unknown state %q", id, state)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE entities SET state = ?, error_message = ? WHERE id = ? AND kind = ?`,
 			state, errorMessage, id, kindWorkItem)
 		if err != nil {
@@ -192,4 +193,8 @@ func (s *Server) SetWorkItemState(ctx context.Context, id, state, errorMessage s
 		}
 		return touch(ctx, tx, id)
 	})
+	if err == nil && state == "CommissionRequested" {
+		s.pokeWorker()
+	}
+	return err
 }

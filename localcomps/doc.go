@@ -7,6 +7,13 @@
 // without a real COMPS, and it can inject latency, failures, cut-off bodies
 // and bandwidth limits to exercise clients.
 //
+// With Options.Workers > 0 a local worker runs commissioned work items
+// (worker.go): each gets a working directory under <Dir>/work/<id> with its
+// files and, under Assets/, its asset collection's files; the work order's
+// Execution.Command runs there with /bin/sh -c in its own process group,
+// whatever the WorkItem_Type, writing StdOut.txt and StdErr.txt; the
+// directory's files become the item's outputs.
+//
 // Download URLs handed out in Url and Uri fields (absolute, built from the
 // request's Host) have these paths, all answering Range requests:
 //

@@ -177,6 +177,7 @@ func (s *Server) Seed(ctx context.Context, items []SeedWorkItem) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
+	s.pokeWorker()
 	return ids, nil
 }
 

@@ -51,6 +51,14 @@ type Options struct {
 	Faults Faults
 	// Logger receives the server's logs; default slog.Default().
 	Logger *slog.Logger
+	// Workers is how many commissioned work items the local worker runs at
+	// a time (SPEC §6). 0, the zero value, turns the worker off:
+	// commissioned items then stay CommissionRequested and a cancel ends in
+	// Canceled at once. The command line's default is 1.
+	Workers int
+	// JobTimeout is the longest a work item's command may run before it is
+	// stopped and the item Failed; default 1 hour.
+	JobTimeout time.Duration
 }
 
 // Server is a COMPS-compatible HTTP server over a local store. It is safe
@@ -76,6 +84,8 @@ type Server struct {
 
 	uploadMu    sync.Mutex
 	uploadLocks map[string]*sync.Mutex
+
+	worker *worker // nil when Options.Workers is 0
 }
 
 // Open opens (creating if needed) the store in opts.Dir and returns a
@@ -106,6 +116,12 @@ func Open(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Workers < 0 {
+		opts.Workers = 0
+	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = time.Hour
+	}
 	blobs, err := newBlobStore(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open local COMPS: %w", err)
@@ -126,14 +142,26 @@ func Open(opts Options) (*Server, error) {
 	s.SetFaults(opts.Faults)
 	s.stats.reset()
 	s.routes()
+	if opts.Workers > 0 {
+		if err := s.recoverClaims(context.Background()); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open local COMPS: %w", err)
+		}
+		s.worker = newWorker(s, opts.Workers, opts.JobTimeout)
+		s.worker.start()
+	}
 	return s, nil
 }
 
 // Token returns the static token the server accepts.
 func (s *Server) Token() string { return s.auth.static }
 
-// Close closes the store.
+// Close stops the local worker (running commands are killed, their items
+// Failed as interrupted) and closes the store.
 func (s *Server) Close() error {
+	if s.worker != nil {
+		s.worker.stop()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close local COMPS store: %w", err)
 	}

@@ -74,6 +74,11 @@ CREATE TABLE IF NOT EXISTS relations (
 	PRIMARY KEY (work_item_id, relation_type, kind, related_id)
 );
 CREATE INDEX IF NOT EXISTS relations_related ON relations(related_id);
+CREATE TABLE IF NOT EXISTS worker_claims (
+	entity_id TEXT PRIMARY KEY,
+	instance TEXT NOT NULL,
+	claimed INTEGER NOT NULL
+);
 `
 
 // openDB opens (creating if needed) the SQLite database in dir with WAL,

@@ -40,6 +40,38 @@ package localcomps
 //   - 404 answers carry the usual JSON error body.
 //   - Suites and Experiments reject State requests other than those of
 //     simulations, and apply them to their simulations that allow them.
+//   - Local worker (worker.go, job.go): it runs every WorkItem_Type the
+//     same way, `/bin/sh -c <Execution.Command>` in the working directory,
+//     in its own process group, with the environment of the server plus
+//     COMPS_WORKITEM_ID. An ImageName is noted on StdOut.txt's first line.
+//     States: CommissionRequested, Commissioned (claimed, oldest first;
+//     working directory made), Running (command started), then Succeeded,
+//     Failed or Canceled; HostName, WorkerInstanceId (one per server run)
+//     and LastModified are set at each step. Validating, Waiting and
+//     Canceling are not used. Error messages: the command's exit
+//     ("exit status 3", "signal: killed"), "timed out after 1h0m0s",
+//     "no Execution.Command in the work order", "invalid work order: ...",
+//     "no work order: ...", "asset collection <id> not found".
+//   - Cancel of an item the worker holds: CancelRequested, then SIGTERM to
+//     the process group, SIGKILL to what is left 5 s later, outputs
+//     ingested, Canceled. A cancel that arrives after the command ended on
+//     its own leaves the item's real end (Succeeded or Failed). Background
+//     processes still alive when the command's shell exits are stopped the
+//     same way.
+//   - Restart recovery: items a local worker claimed and did not finish
+//     (the server stopped or crashed) are settled when the server opens
+//     with a worker: Commissioned ones (command not started) go back to
+//     CommissionRequested and run again; Running ones are not re-run (a
+//     command may not be safe to run twice) but become Failed with
+//     "interrupted: the local COMPS server stopped while the work item was
+//     running", their working directory ingested as it was; CancelRequested
+//     ones become Canceled. Close does the same to the items it stops.
+//     Items never claimed by the worker (seeded, e.g. the demo's running
+//     item) are left alone. Processes of a crashed server are not hunted.
+//   - Outputs are the working directory's regular files (symbolic links are
+//     skipped), ingested when the command starts, every 10 s while it runs
+//     (files up to 64 MiB) and at the end; a file the command deleted
+//     leaves the listing.
 
 const (
 	// defaultPriority is the priority of a work item saved without one.

@@ -30,6 +30,8 @@ type mountFlags struct {
 	allowOther, daemon, verbose, debug  bool
 	cacheSize                           byteSize
 	dirTTL, attrTTL, timeout            time.Duration
+	workers                             int
+	jobTimeout                          time.Duration
 }
 
 // define registers the mount flags on fset.
@@ -37,6 +39,8 @@ func (f *mountFlags) define(fset *flag.FlagSet) {
 	fset.StringVar(&f.server, "server", os.Getenv("COMPS_SERVER"), "COMPS server to mount (default: the embedded local COMPS)")
 	fset.StringVar(&f.data, "data", defaultDataDir(), "data folder of the embedded local COMPS")
 	fset.BoolVar(&f.demo, "demo", false, "fill the embedded local COMPS with sample work items first")
+	fset.IntVar(&f.workers, "workers", 1, "work items the embedded local COMPS runs at a time (0: none)")
+	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run in the embedded local COMPS")
 	fset.StringVar(&f.environment, "environment", "", "default environment for new work items")
 	fset.BoolVar(&f.allOwners, "all-owners", false, "list everyone's work items, not only yours")
 	fset.StringVar(&f.cacheDir, "cache-dir", defaultCacheDir(), "folder of the output-file cache")
@@ -195,7 +199,11 @@ func connect(ctx context.Context, f *mountFlags, log *slog.Logger) (*client.Clie
 		c, err := client.New(client.Options{Server: f.server, Token: os.Getenv("COMPS_TOKEN"), Logger: log})
 		return c, func() {}, err
 	}
-	srv, err := localcomps.Open(localcomps.Options{Dir: f.data, User: client.LocalUserName(), Logger: log})
+	if f.workers < 0 || f.jobTimeout <= 0 {
+		return nil, nil, errors.New("--workers must be 0 or more and --job-timeout positive")
+	}
+	srv, err := localcomps.Open(localcomps.Options{Dir: f.data, User: client.LocalUserName(), Logger: log,
+		Workers: f.workers, JobTimeout: f.jobTimeout})
 	if err != nil {
 		return nil, nil, fmt.Errorf("embedded local COMPS: %w", err)
 	}

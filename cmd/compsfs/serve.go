@@ -27,6 +27,8 @@ type serveFlags struct {
 	environments                            listFlag
 	logLevel, logFile                       string
 	verbose                                 bool
+	workers                                 int
+	jobTimeout                              time.Duration
 }
 
 // listFlag is a repeatable flag that also takes comma-separated lists.
@@ -69,6 +71,8 @@ func (f *serveFlags) define(fset *flag.FlagSet) {
 	fset.StringVar(&f.user, "user", "localuser", "user name owning the token")
 	fset.StringVar(&f.password, "password", "", "password for POST /api/tokens logins (empty: logins refused)")
 	fset.BoolVar(&f.demo, "demo", false, "fill an empty store with sample data first")
+	fset.IntVar(&f.workers, "workers", 1, "commissioned work items run at a time by the local worker (0: none)")
+	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run")
 	fset.DurationVar(&f.latency, "latency", 0, "latency added to every response")
 	fset.Float64Var(&f.failRate, "fail-rate", 0, "share of requests answered 503")
 	fset.Float64Var(&f.resetRate, "reset-rate", 0, "share of response bodies cut off mid-stream")
@@ -93,6 +97,9 @@ func cmdServe(args []string) error {
 	if f.failRate < 0 || f.failRate > 1 || f.resetRate < 0 || f.resetRate > 1 {
 		return errors.New("serve: --fail-rate and --reset-rate must be between 0 and 1")
 	}
+	if f.workers < 0 || f.jobTimeout <= 0 {
+		return errors.New("serve: --workers must be 0 or more and --job-timeout positive")
+	}
 	log, closer, err := newLogger(f.logLevel, f.logFile, f.verbose)
 	if err != nil {
 		return err
@@ -108,6 +115,7 @@ func cmdServe(args []string) error {
 	}
 	srv, err := localcomps.Open(localcomps.Options{
 		Dir: f.data, User: f.user, Token: previousToken(tokenFile, f.user), Password: f.password, Environments: f.environments, Logger: log,
+		Workers: f.workers, JobTimeout: f.jobTimeout,
 		Faults: localcomps.Faults{Latency: f.latency, FailRate: f.failRate, ResetRate: f.resetRate,
 			Bandwidth: int64(f.bandwidth), Seed: time.Now().UnixNano()},
 	})
