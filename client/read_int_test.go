@@ -676,3 +676,69 @@ func TestGetOtherKinds(t *testing.T) {
 		t.Errorf("unknown asset collection: %v", err)
 	}
 }
+
+func TestDownloadOddNames(t *testing.T) {
+	// Names that need escaping in a URL travel intact both ways: in the
+	// server's Uri/Url and in the client's request for it.
+	ts := startServer(t, localcomps.Options{})
+	c := ts.login(t, nil)
+	ctx := t.Context()
+	odd := []string{"a b.txt", "x#y.txt", "q?.csv", "100%.dat", "résumé.txt", "semi;colon.txt", "plus+sign.txt", "amp&eq=.txt", "'quote'.txt"}
+	var files []client.FileUpload
+	var outputs []localcomps.SeedFile
+	for i, name := range odd {
+		files = append(files, client.FileFromBytes(name, "input", []byte(fmt.Sprintf("file %d: %s", i, name))))
+		outputs = append(outputs, localcomps.SeedFile{Path: "dir with space/" + name, Data: []byte("output " + name)})
+	}
+	ids, err := c.SaveWorkItems(ctx, []client.NewWorkItem{{Name: "odd names", Worker: testWorker, EnvironmentName: testEnv, Files: files}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range odd {
+		checkDownload(t, c, ids[0], name, []byte(fmt.Sprintf("file %d: %s", i, name)))
+	}
+	seeded, err := ts.srv.Seed(ctx, []localcomps.SeedWorkItem{{Name: "odd outputs", State: "Succeeded", Outputs: outputs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := c.OutputFiles(ctx, client.KindWorkItem, seeded[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range odd {
+		o := findOutput(t, outs, "dir with space/"+name)
+		got, err := download(t, c, o.URL, 0, -1)
+		if err != nil || string(got) != "output "+name {
+			t.Errorf("output %q: %q, %v", name, got, err)
+		}
+	}
+}
+
+func TestQueryOperatorsAndEncoding(t *testing.T) {
+	// Filter values with characters that need form-encoding ('+', ':',
+	// '<', '>', '!', '~', spaces) reach the server intact.
+	ts := startServer(t, localcomps.Options{})
+	c := ts.login(t, nil)
+	ctx := t.Context()
+	seedGrid(t, ts.srv, 30, 30)
+	for _, tc := range []struct {
+		q    client.Query
+		want []string
+	}{
+		{client.Query{Filters: []string{"DateCreated>=2024-06-01T00:00:25Z"}}, gridNames(25, 30, 1)},
+		{client.Query{Filters: []string{"DateCreated<2024-06-01T02:00:03+02:00"}}, gridNames(0, 3, 1)},
+		{client.Query{Filters: []string{"State!=Succeeded", "Name<item-0010"}}, gridNames(0, 10, 3)},
+		{client.Query{Filters: []string{"Name~M-000"}, OrderBy: "Name desc"}, gridNames(9, -1, -1)},
+		{client.Query{TagFilters: []string{"group=g-even"}, Filters: []string{"Name>item-0020"}}, gridNames(22, 30, 2)},
+		{client.Query{Offset: 100}, nil},
+	} {
+		got, err := c.QueryWorkItems(ctx, tc.q)
+		if err != nil {
+			t.Errorf("%+v: %v", tc.q, err)
+			continue
+		}
+		if !slices.Equal(names(got), tc.want) {
+			t.Errorf("%+v: %q, want %q", tc.q, names(got), tc.want)
+		}
+	}
+}

@@ -51,6 +51,17 @@ func newTestServer(t *testing.T, opts localcomps.Options) (*localcomps.Server, *
 // startServer starts the server of newTestServer without a client.
 func startServer(t *testing.T, opts localcomps.Options) *testServer {
 	t.Helper()
+	srv := openServer(t, opts)
+	rec := &recorder{next: srv}
+	hs := httptest.NewServer(rec)
+	t.Cleanup(hs.Close) // runs before the store is closed
+	return &testServer{srv: srv, hs: hs, rec: rec}
+}
+
+// openServer opens a localcomps with the test defaults, closed when the
+// test ends.
+func openServer(t *testing.T, opts localcomps.Options) *localcomps.Server {
+	t.Helper()
 	if opts.Dir == "" {
 		opts.Dir = t.TempDir()
 	}
@@ -70,15 +81,12 @@ func startServer(t *testing.T, opts localcomps.Options) *testServer {
 	if err != nil {
 		t.Fatalf("open localcomps: %v", err)
 	}
-	rec := &recorder{next: srv}
-	hs := httptest.NewServer(rec)
 	t.Cleanup(func() {
-		hs.Close()
 		if err := srv.Close(); err != nil {
 			t.Errorf("close localcomps: %v", err)
 		}
 	})
-	return &testServer{srv: srv, hs: hs, rec: rec}
+	return srv
 }
 
 // newClient makes a client of the test server with test defaults: a
@@ -180,9 +188,17 @@ func (a *answerRecorder) Unwrap() http.ResponseWriter { return a.ResponseWriter 
 // every request it passes on (recorded on arrival), with the start of its
 // answer (filled in when the server is done with it).
 type recorder struct {
-	next http.Handler
 	mu   sync.Mutex
+	next http.Handler
 	reqs []*recordedRequest
+}
+
+// setNext puts another server behind the recorder (same address, new
+// store), as when a COMPS host is replaced or restored.
+func (rc *recorder) setNext(h http.Handler) {
+	rc.mu.Lock()
+	rc.next = h
+	rc.mu.Unlock()
 }
 
 // ServeHTTP records the request, then lets the server answer it.
@@ -207,6 +223,7 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.mu.Lock()
 	rc.reqs = append(rc.reqs, &rr)
+	next := rc.next
 	rc.mu.Unlock()
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	ar := &answerRecorder{ResponseWriter: w}
@@ -216,7 +233,7 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rr.Status, rr.AnswerHeader, rr.Answer = ar.status, ar.header, ar.body
 		rc.mu.Unlock()
 	}()
-	rc.next.ServeHTTP(ar, r)
+	next.ServeHTTP(ar, r)
 }
 
 // readParts splits a multipart body into its parts.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/compsfs/compsfs/client"
@@ -475,4 +476,53 @@ func TestTypedErrors(t *testing.T) {
 	if _, err := c2.QueryWorkItems(ctx, client.Query{}); !errors.Is(err, client.ErrUnauthorized) {
 		t.Errorf("a client with no token and no credentials: %v, want ErrUnauthorized", err)
 	}
+}
+
+func TestSaveAfterServerLostFiles(t *testing.T) {
+	// The client remembers which files the server holds. When the server
+	// behind the address no longer has them, it answers 400 UntrackedIds
+	// (§3.3) and the client sends their bytes once more: small ones in the
+	// save, large ones through the chunked upload.
+	ts := startServer(t, localcomps.Options{})
+	c := ts.login(t, nil)
+	ctx := t.Context()
+	small := client.FileFromBytes("small.txt", "input", []byte("small file\n"))
+	bigData := pseudoRandom(11<<20, 4)
+	big := client.FileFromBytes("big.bin", "input", bigData)
+	if _, err := c.SaveWorkItems(ctx, []client.NewWorkItem{{Name: "first", Worker: testWorker, EnvironmentName: testEnv,
+		Files: []client.FileUpload{small, big}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	srv2 := openServer(t, localcomps.Options{}) // same address, empty store, unknown tokens
+	ts.rec.setNext(srv2)
+	ts.rec.reset()
+	ids, err := c.SaveWorkItems(ctx, []client.NewWorkItem{{Name: "second", Worker: testWorker, EnvironmentName: testEnv,
+		Files: []client.FileUpload{small, big}}})
+	if err != nil {
+		t.Fatalf("save to a server without the files: %v\n%s", err, ts.rec.summary())
+	}
+	saves := ts.rec.matching(http.MethodPost, "/api/WorkItems")
+	var answered []int
+	for _, s := range saves {
+		answered = append(answered, s.Status)
+	}
+	if len(saves) < 2 || saves[0].Status != http.StatusUnauthorized && saves[0].Status != http.StatusBadRequest {
+		t.Fatalf("saves answered %v", answered)
+	}
+	first := saves[len(saves)-2]
+	var e struct{ UntrackedIds []string }
+	if err := json.Unmarshal(first.Answer, &e); err != nil || first.Status != http.StatusBadRequest ||
+		!slices.Equal(sorted(e.UntrackedIds...), sorted(md5UUID(bigData), md5UUID([]byte("small file\n")))) {
+		t.Fatalf("the save by md5 only: %d %s, want 400 naming both files", first.Status, first.Answer)
+	}
+	last := saves[len(saves)-1]
+	if last.Status != http.StatusOK || len(last.Parts) != 2 || last.Parts[1].FileName != "small.txt" {
+		t.Errorf("the second try: %d with %d parts, want 200 with the small file's part", last.Status, len(last.Parts))
+	}
+	if n := len(ts.rec.matching(http.MethodPost, "/api/upload/*")); n == 0 {
+		t.Error("the large file was not uploaded again")
+	}
+	checkDownload(t, c, ids[0], "big.bin", bigData)
+	checkDownload(t, c, ids[0], "small.txt", []byte("small file\n"))
 }
