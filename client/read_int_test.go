@@ -288,6 +288,18 @@ func TestQueryPagingSmallPages(t *testing.T) {
 		t.Errorf("empty query: %d requests", got)
 	}
 
+	// A result exactly one page long comes without Content-Range: the
+	// client may ask once more (and gets nothing), never loses or repeats.
+	c100 := ts.login(t, func(o *client.Options) { o.PageSize = 100 })
+	ts.rec.reset()
+	got, err = c100.QueryWorkItems(t.Context(), client.Query{OrderBy: "Name"})
+	if err != nil || !slices.Equal(names(got), gridNames(0, 100, 1)) {
+		t.Errorf("exactly one page: %d items, %v", len(got), err)
+	}
+	if n := ts.rec.count(http.MethodGet, "/api/WorkItems"); n > 2 {
+		t.Errorf("exactly one page: %d requests", n)
+	}
+
 	// The server caps a page below the client's: still every item.
 	ts2 := startServer(t, localcomps.Options{MaxPageSize: 30})
 	c2 := ts2.login(t, func(o *client.Options) { o.PageSize = 1000 })

@@ -87,6 +87,37 @@ func TestSave250WorkItems(t *testing.T) {
 	}
 }
 
+func TestSavePartlyRefused(t *testing.T) {
+	// A batch the server refuses ends the save; the ids of the batches
+	// already saved come back with the error.
+	ts := startServer(t, localcomps.Options{})
+	c := ts.login(t, nil)
+	items := make([]client.NewWorkItem, 150)
+	for i := range items {
+		items[i] = client.NewWorkItem{Name: fmt.Sprintf("part-%03d", i), Worker: testWorker, EnvironmentName: testEnv}
+	}
+	items[120].EnvironmentName = "Nowhere"
+	ts.rec.reset()
+	ids, err := c.SaveWorkItems(t.Context(), items)
+	if !errors.Is(err, client.ErrBadRequest) {
+		t.Fatalf("save with a bad item in the second batch: %v, want ErrBadRequest", err)
+	}
+	if len(ids) != 100 {
+		t.Fatalf("%d ids returned with the error, want the first batch's 100", len(ids))
+	}
+	if n := ts.rec.count(http.MethodPost, "/api/WorkItems"); n != 2 {
+		t.Errorf("%d saves, want 2", n)
+	}
+	for _, i := range []int{0, 99} {
+		if wi, err := c.GetWorkItem(t.Context(), ids[i], client.Query{}); err != nil || wi.Name != fmt.Sprintf("part-%03d", i) {
+			t.Errorf("saved item %d: %+v, %v", i, wi, err)
+		}
+	}
+	if got, err := c.QueryWorkItems(t.Context(), client.Query{Fields: []string{"Id"}}); err != nil || len(got) != 100 {
+		t.Errorf("%d items exist after the refused batch (the server must refuse it whole), %v", len(got), err)
+	}
+}
+
 func TestSaveSplitsBySize(t *testing.T) {
 	t.Parallel() // heavy: overlaps its disk waits with the other tests
 	// Files up to 10 MiB travel inside the save: four items with a 9 MiB
