@@ -39,10 +39,9 @@ func workOrder(command string) client.FileUpload {
 }
 
 func TestRunWorkItemEndToEnd(t *testing.T) {
-	ts := startServer(t, localcomps.Options{Workers: 2, JobTimeout: time.Minute})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{Workers: 2, JobTimeout: time.Minute})
 	ctx := t.Context()
-	w := seedWorld(t, ts.srv)
+	w := seedWorld(t, srv)
 	input := []byte("input bytes\n")
 
 	ids, err := c.SaveWorkItems(ctx, []client.NewWorkItem{
@@ -102,8 +101,7 @@ func TestRunWorkItemEndToEnd(t *testing.T) {
 }
 
 func TestCancelRunningWorkItem(t *testing.T) {
-	ts := startServer(t, localcomps.Options{Workers: 1, JobTimeout: time.Minute})
-	c := ts.login(t, nil)
+	_, _, c := newTestServer(t, localcomps.Options{Workers: 1, JobTimeout: time.Minute})
 	id := saveOne(t, c, "placeholder") // a Created item that is never commissioned
 	ids, err := c.SaveWorkItems(t.Context(), []client.NewWorkItem{{Name: "sleeps", Worker: testWorker, EnvironmentName: testEnv,
 		Files: []client.FileUpload{workOrder(`echo started; sleep 60`)}}})

@@ -184,9 +184,8 @@ func TestCutBodies(t *testing.T) {
 }
 
 func TestSlowServerTimesOut(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
-	ts.srv.SetFaults(localcomps.Faults{Latency: 10 * time.Second})
+	srv, _, c := newTestServer(t, localcomps.Options{})
+	srv.SetFaults(localcomps.Faults{Latency: 10 * time.Second})
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()

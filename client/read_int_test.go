@@ -18,13 +18,12 @@ import (
 )
 
 func TestGetWorkItemAllProperties(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
 	created := time.Date(2025, 1, 2, 3, 4, 5, 123456700, time.UTC)
 	order := []byte(`{"WorkItem_Type": "DockerWorker"}`)
 	out1, out2 := []byte("stdout\n"), pseudoRandom(1000, 1)
-	ids, err := ts.srv.Seed(ctx, []localcomps.SeedWorkItem{{
+	ids, err := srv.Seed(ctx, []localcomps.SeedWorkItem{{
 		Name: "all properties", Description: "every field set", Owner: "alice", EnvironmentName: testEnv,
 		WorkerName: "DockerWorker", WorkerVersion: "1.0.0.0_RELEASE", State: "Failed", ErrorMessage: "exit status 3",
 		Priority: "Highest", Created: created,
@@ -91,7 +90,7 @@ func TestGetWorkItemAllProperties(t *testing.T) {
 	}
 
 	// AssetCollectionId, the sixteenth property, on an item saved with one.
-	w := seedWorld(t, ts.srv)
+	w := seedWorld(t, srv)
 	saved, err := c.SaveWorkItems(ctx, []client.NewWorkItem{{Name: "with assets", Worker: testWorker,
 		EnvironmentName: testEnv, AssetCollectionID: w.assetCollection, Priority: client.PriorityLowest}})
 	if err != nil {
@@ -318,10 +317,9 @@ func TestQueryPagingSmallPages(t *testing.T) {
 }
 
 func TestRelations(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
-	w := seedWorld(t, ts.srv)
+	w := seedWorld(t, srv)
 	a, b := saveOne(t, c, "relates a"), saveOne(t, c, "relates b")
 
 	mustAdd := func(from string, rt client.RelationType, k client.Kind, to string) {
@@ -334,7 +332,7 @@ func TestRelations(t *testing.T) {
 	mustAdd(a, client.RelationDependsOn, client.KindWorkItem, b)
 	mustAdd(a, client.RelationDependsOn, client.KindWorkItem, b) // twice: still one relation
 	mustAdd(b, client.RelationCreated, client.KindAssetCollection, w.assetCollection)
-	if err := ts.srv.AddRelation(ctx, a, "Created", "Simulation", w.simulation); err != nil {
+	if err := srv.AddRelation(ctx, a, "Created", "Simulation", w.simulation); err != nil {
 		t.Fatal(err)
 	}
 
@@ -420,10 +418,9 @@ func TestRelations(t *testing.T) {
 }
 
 func TestOutputFiles(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
-	w := seedWorld(t, ts.srv)
+	w := seedWorld(t, srv)
 
 	outs, err := c.OutputFiles(ctx, client.KindWorkItem, w.workItem)
 	if err != nil {
@@ -492,9 +489,8 @@ func mustUUID(t *testing.T, hex string) string {
 }
 
 func TestDownloadRanges(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
-	w := seedWorld(t, ts.srv)
+	srv, hs, c := newTestServer(t, localcomps.Options{})
+	w := seedWorld(t, srv)
 	outs, err := c.OutputFiles(t.Context(), client.KindWorkItem, w.workItem)
 	if err != nil {
 		t.Fatal(err)
@@ -525,7 +521,7 @@ func TestDownloadRanges(t *testing.T) {
 		t.Error("negative offset accepted")
 	}
 	// A URL outside the asset service is refused before any request.
-	if _, err := c.Download(t.Context(), ts.hs.URL+"/api/WorkItems/"+w.workItem, 0, -1); err == nil {
+	if _, err := c.Download(t.Context(), hs.URL+"/api/WorkItems/"+w.workItem, 0, -1); err == nil {
 		t.Error("a download URL without /asset/ was accepted")
 	}
 	// The server's host is replaced by the client's own (§1.2).
@@ -537,10 +533,9 @@ func TestDownloadRanges(t *testing.T) {
 }
 
 func TestDownloadOwnFiles(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
-	w := seedWorld(t, ts.srv)
+	w := seedWorld(t, srv)
 
 	wi, err := c.GetWorkItem(ctx, w.workItem, client.Query{Children: []string{"Files"}})
 	if err != nil {
@@ -596,10 +591,9 @@ func TestDownloadOwnFiles(t *testing.T) {
 }
 
 func TestGetOtherKinds(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
-	w := seedWorld(t, ts.srv)
+	w := seedWorld(t, srv)
 
 	s, err := c.GetSuite(ctx, w.suite, client.Query{Children: []string{"Tags"}})
 	if err != nil {
@@ -692,8 +686,7 @@ func TestGetOtherKinds(t *testing.T) {
 func TestDownloadOddNames(t *testing.T) {
 	// Names that need escaping in a URL travel intact both ways: in the
 	// server's Uri/Url and in the client's request for it.
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
 	odd := []string{"a b.txt", "x#y.txt", "q?.csv", "100%.dat", "résumé.txt", "semi;colon.txt", "plus+sign.txt", "amp&eq=.txt", "'quote'.txt"}
 	var files []client.FileUpload
@@ -709,7 +702,7 @@ func TestDownloadOddNames(t *testing.T) {
 	for i, name := range odd {
 		checkDownload(t, c, ids[0], name, []byte(fmt.Sprintf("file %d: %s", i, name)))
 	}
-	seeded, err := ts.srv.Seed(ctx, []localcomps.SeedWorkItem{{Name: "odd outputs", State: "Succeeded", Outputs: outputs}})
+	seeded, err := srv.Seed(ctx, []localcomps.SeedWorkItem{{Name: "odd outputs", State: "Succeeded", Outputs: outputs}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -729,10 +722,9 @@ func TestDownloadOddNames(t *testing.T) {
 func TestQueryOperatorsAndEncoding(t *testing.T) {
 	// Filter values with characters that need form-encoding ('+', ':',
 	// '<', '>', '!', '~', spaces) reach the server intact.
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
-	seedGrid(t, ts.srv, 30, 30)
+	seedGrid(t, srv, 30, 30)
 	for _, tc := range []struct {
 		q    client.Query
 		want []string

@@ -269,8 +269,7 @@ func checkDownload(t *testing.T, c *client.Client, id, name string, want []byte)
 }
 
 func TestUpdateWorkItem(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	_, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
 	ids, err := c.SaveWorkItems(ctx, []client.NewWorkItem{{Name: "old name", Description: "old description",
 		Worker: testWorker, EnvironmentName: testEnv}})
@@ -323,8 +322,7 @@ func TestUpdateWorkItem(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
 	ids, err := c.SaveWorkItems(ctx, []client.NewWorkItem{{Name: "tagged", Worker: testWorker, EnvironmentName: testEnv,
 		Tags: client.Tags{"a": "1", "b": "2", "keep": true}}})
@@ -381,7 +379,7 @@ func TestTags(t *testing.T) {
 	expect("replace with nothing", client.Tags{})
 
 	// Other kinds take tags the same way.
-	w := seedWorld(t, ts.srv)
+	w := seedWorld(t, srv)
 	if err := c.SetTags(ctx, client.KindExperiment, w.experiment, client.Tags{"added": "yes"}, client.TagsMerge); err != nil {
 		t.Fatal(err)
 	}
@@ -398,8 +396,7 @@ func TestTags(t *testing.T) {
 }
 
 func TestCommissionAndCancel(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, nil)
+	srv, _, c := newTestServer(t, localcomps.Options{})
 	ctx := t.Context()
 	id := saveOne(t, c, "to run")
 	state := func() client.WorkItemState {
@@ -437,7 +434,7 @@ func TestCommissionAndCancel(t *testing.T) {
 	}
 
 	// A failed item stays failed; the state set by a worker is read back.
-	if err := ts.srv.SetWorkItemState(ctx, id, "Failed", "exit status 3"); err != nil {
+	if err := srv.SetWorkItemState(ctx, id, "Failed", "exit status 3"); err != nil {
 		t.Fatal(err)
 	}
 	wi, err := c.GetWorkItem(ctx, id, client.Query{Fields: []string{"State", "ErrorMessage"}})
