@@ -42,6 +42,7 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 		return nil, fmt.Errorf("mount point %s is not a folder", dir)
 	}
 	m := nodes.NewMount(opts.Config)
+	m.SetMountPoint(dir) // for `ln -s` targets given as absolute paths
 	// Never zero: Linux behaves badly with zero entry and attribute timeouts;
 	// nodes set their own per answer, these are the fallbacks.
 	second, negative := time.Second, time.Second

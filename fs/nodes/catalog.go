@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/compsfs/compsfs/cache"
@@ -22,6 +22,9 @@ type catalog struct {
 	outputs   *cache.Meta[string, []client.OutputFile]
 	related   *cache.Meta[string, []client.RelatedEntity]
 	entities  *cache.Meta[string, any] // *client.Suite, *client.Experiment, ...
+	// mountPoints are the paths of the mount's root (as given and with
+	// symlinks resolved), for symlink targets written as absolute paths.
+	mountPoints atomic.Pointer[[]string]
 }
 
 func newCatalog(m *Mount) *catalog {
@@ -160,25 +163,31 @@ func (c *catalog) Outputs(ctx context.Context, kind client.Kind, id string, fina
 	return files, nil
 }
 
-// Related lists the entities a work item is related to, kept --dir-ttl.
-func (c *catalog) Related(ctx context.Context, id string) ([]client.RelatedEntity, error) {
-	rel, err := c.related.GetOrFetch(ctx, id, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
-		rel, err := c.c.Related(ctx, id, "", "")
-		return rel, c.m.cfg.DirTTL, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relations of work item %s: %w", id, err)
-	}
-	return rel, nil
-}
-
 // InvalidateWorkItem forgets everything cached about a work item (after a
-// write through the mount).
+// write through the mount): its basic and detailed properties, the listings
+// that may hold it (workitems/ and every by-state/ folder), its outputs, its
+// relations (all and by type) and the relations pointing at it. A listing
+// or read already running when this is called cannot store what it brings
+// back, so an older answer never hides the write.
 func (c *catalog) InvalidateWorkItem(id string) {
 	c.workItems.Invalidate(id)
 	c.details.Invalidate(id)
-	c.related.Invalidate(id)
+	c.listings.Invalidate("workitems")
+	for _, s := range client.WorkItemStates {
+		c.listings.Invalidate("state/" + string(s))
+	}
 	c.outputs.Invalidate(string(client.KindWorkItem) + "/" + id)
+	c.invalidateRelations(client.KindWorkItem, id)
+}
+
+// InvalidateEntity forgets a suite, experiment, simulation or asset
+// collection (after its tags changed).
+func (c *catalog) InvalidateEntity(kind client.Kind, id string) {
+	if kind == client.KindWorkItem {
+		c.InvalidateWorkItem(id)
+		return
+	}
+	c.entities.Invalidate(string(kind) + "/" + id)
 }
 
 // metaStats returns each metadata cache's counters by name.
@@ -187,55 +196,6 @@ func (c *catalog) metaStats() map[string]cache.MetaStats {
 		"workitems": c.workItems.Stats(), "details": c.details.Stats(), "listings": c.listings.Stats(),
 		"outputs": c.outputs.Stats(), "related": c.related.Stats(), "entities": c.entities.Stats(),
 	}
-}
-
-// RelatedByType lists the entities a work item relates to by one relation
-// type. When the server tags every entry of the full listing with its type,
-// that listing is filtered; otherwise the server is asked per type
-// (RelationType=), kept --dir-ttl.
-func (c *catalog) RelatedByType(ctx context.Context, id string, relType client.RelationType) ([]client.RelatedEntity, error) {
-	all, err := c.Related(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !slices.ContainsFunc(all, func(r client.RelatedEntity) bool { return r.RelationType == "" }) {
-		var out []client.RelatedEntity
-		for _, r := range all {
-			if r.RelationType == relType {
-				out = append(out, r)
-			}
-		}
-		return out, nil
-	}
-	rel, err := c.related.GetOrFetch(ctx, id+"/"+string(relType), func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
-		rel, err := c.c.Related(ctx, id, "", relType)
-		return rel, c.m.cfg.DirTTL, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s relations of work item %s: %w", relType, id, err)
-	}
-	return rel, nil
-}
-
-// Parents lists the work items that point at an entity by one relation
-// type (as RelatedEntity values of kind WorkItem), kept --dir-ttl.
-func (c *catalog) Parents(ctx context.Context, kind client.Kind, id string, relType client.RelationType) ([]client.RelatedEntity, error) {
-	key := "parents/" + string(kind) + "/" + id + "/" + string(relType)
-	rel, err := c.related.GetOrFetch(ctx, key, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
-		parents, err := c.c.Parents(ctx, id, kind, relType)
-		if err != nil {
-			return nil, 0, err
-		}
-		rel := make([]client.RelatedEntity, 0, len(parents))
-		for _, p := range parents {
-			rel = append(rel, client.RelatedEntity{ObjectType: client.KindWorkItem, ID: p.ID, RelationType: relType})
-		}
-		return rel, c.m.cfg.DirTTL, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("work items with %s to %s %s: %w", relType, kind, id, err)
-	}
-	return rel, nil
 }
 
 // Entity returns a suite, experiment, simulation or asset collection with

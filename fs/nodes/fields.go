@@ -1,7 +1,10 @@
 package nodes
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/compsfs/compsfs/client"
@@ -10,29 +13,42 @@ import (
 // field maps one metadata file to the work-item property it shows. The
 // names are the official client's snake_case property names (SPEC §2).
 type field struct {
-	name     string
-	value    func(wi *client.WorkItem) string
-	writable bool // name and description: written through the mount (SPEC §4)
+	name  string
+	value func(wi *client.WorkItem) string
+	// update is the change that writing value makes, or an error for a
+	// value the field cannot take; nil for the read-only fields. Name and
+	// description are written through the mount (SPEC §4).
+	update func(value string) (client.WorkItemUpdate, error)
 }
 
 // workItemFields is every metadata file of a work item folder, in the order
 // they are listed.
 var workItemFields = []field{
-	{"name", func(w *client.WorkItem) string { return w.Name }, true},
-	{"description", func(w *client.WorkItem) string { return w.Description }, true},
-	{"state", func(w *client.WorkItem) string { return string(w.State) }, false},
-	{"owner", func(w *client.WorkItem) string { return w.Owner }, false},
-	{"worker", func(w *client.WorkItem) string { return w.Worker.String() }, false},
-	{"environment_name", func(w *client.WorkItem) string { return w.EnvironmentName }, false},
-	{"priority", func(w *client.WorkItem) string { return string(w.Priority) }, false},
-	{"date_created", func(w *client.WorkItem) string { return formatDate(w.DateCreated.Time) }, false},
-	{"last_modified", func(w *client.WorkItem) string { return formatDate(w.LastModified.Time) }, false},
-	{"error_message", func(w *client.WorkItem) string { return w.ErrorMessage }, false},
-	{"host_name", func(w *client.WorkItem) string { return w.HostName }, false},
-	{"worker_instance_id", func(w *client.WorkItem) string { return w.WorkerInstanceID }, false},
-	{"working_directory", func(w *client.WorkItem) string { return w.WorkingDirectory }, false},
-	{"working_directory_size", func(w *client.WorkItem) string { return strconv.FormatInt(w.WorkingDirectorySize, 10) }, false},
-	{"asset_collection_id", func(w *client.WorkItem) string { return w.AssetCollectionID }, false},
+	{"name", func(w *client.WorkItem) string { return w.Name }, updateName},
+	{"description", func(w *client.WorkItem) string { return w.Description },
+		func(v string) (client.WorkItemUpdate, error) { return client.WorkItemUpdate{Description: &v}, nil }},
+	{"state", func(w *client.WorkItem) string { return string(w.State) }, nil},
+	{"owner", func(w *client.WorkItem) string { return w.Owner }, nil},
+	{"worker", func(w *client.WorkItem) string { return w.Worker.String() }, nil},
+	{"environment_name", func(w *client.WorkItem) string { return w.EnvironmentName }, nil},
+	{"priority", func(w *client.WorkItem) string { return string(w.Priority) }, nil},
+	{"date_created", func(w *client.WorkItem) string { return formatDate(w.DateCreated.Time) }, nil},
+	{"last_modified", func(w *client.WorkItem) string { return formatDate(w.LastModified.Time) }, nil},
+	{"error_message", func(w *client.WorkItem) string { return w.ErrorMessage }, nil},
+	{"host_name", func(w *client.WorkItem) string { return w.HostName }, nil},
+	{"worker_instance_id", func(w *client.WorkItem) string { return w.WorkerInstanceID }, nil},
+	{"working_directory", func(w *client.WorkItem) string { return w.WorkingDirectory }, nil},
+	{"working_directory_size", func(w *client.WorkItem) string { return strconv.FormatInt(w.WorkingDirectorySize, 10) }, nil},
+	{"asset_collection_id", func(w *client.WorkItem) string { return w.AssetCollectionID }, nil},
+}
+
+// updateName is the change of a written name; an empty (or blank) name is
+// EINVAL, as the server would answer.
+func updateName(v string) (client.WorkItemUpdate, error) {
+	if strings.TrimSpace(v) == "" {
+		return client.WorkItemUpdate{}, fmt.Errorf("a work item's name cannot be empty: %w", syscall.EINVAL)
+	}
+	return client.WorkItemUpdate{Name: &v}, nil
 }
 
 // formatDate renders a date as RFC 3339 in UTC; the zero time is "".

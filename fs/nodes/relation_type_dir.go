@@ -12,8 +12,9 @@ import (
 
 // RelationTypeDir is one folder of relations/ (depends_on/, created/,
 // depended_on_by/, created_by/): a symlink <id> per related entity, sorted
-// by id. A work item's folders are 0755, since `ln -s` will add relations
-// there; the reverse folders are 0555.
+// by id. A work item's folders are 0755: `ln -s TARGET <id>` there adds a
+// relation to the entity whose folder TARGET names (relationTarget); the
+// reverse folders are 0555. Removing a relation is not possible (EPERM).
 type RelationTypeDir struct {
 	gofs.Inode
 	m      *Mount
@@ -39,7 +40,7 @@ func (d *RelationTypeDir) mode() uint32 {
 	if d.folder.reverse {
 		return modeDir
 	}
-	return modeWritableDir
+	return d.m.writableMode(modeWritableDir)
 }
 
 // links lists the folder's symlinks within --timeout.
@@ -56,7 +57,12 @@ func (d *RelationTypeDir) links(ctx context.Context) ([]linkEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.m.linkEntries(relationDepth, rel, entityDirName(d.kind)+"/"+d.id+"/relations/"+d.folder.name), nil
+	return d.m.linkEntries(relationDepth, rel, d.path()), nil
+}
+
+// path is the folder's path from the mount's root.
+func (d *RelationTypeDir) path() string {
+	return entityDirName(d.kind) + "/" + d.id + "/relations/" + d.folder.name
 }
 
 // ino is the inode number of the link to id.
@@ -104,9 +110,35 @@ func (d *RelationTypeDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.
 	return gofs.NewListDirStream(entries), 0
 }
 
-// Symlink will add a relation; for now the folder is read-only.
+// Symlink adds a relation from the work item to the entity whose folder
+// target names; the link's name must be that entity's id (else EINVAL).
+// The new link points where the listing will show it, relative to here.
 func (d *RelationTypeDir) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
+	if d.m.cfg.ReadOnly || d.folder.reverse {
+		return nil, d.m.refuseWrite()
+	}
+	kind, id, ok := relationTarget(d.m.mountPointPaths(), d.path(), target)
+	if !ok || id != name {
+		d.m.log.Info("ln -s: not an entity folder of this mount, or not named by its id", "in", d.path(),
+			"name", name, "target", target)
+		return nil, syscall.EINVAL
+	}
+	wctx, cancel := d.m.writeCtx(ctx)
+	defer cancel()
+	err := d.m.cfg.Client.AddRelation(wctx, d.id, d.folder.relType, kind, id)
+	d.m.cat.InvalidateRelation(d.id, kind, id)
+	if err != nil {
+		d.m.logError("add relation", err, "in", d.path(), "target", target)
+		return nil, toErrno(err)
+	}
+	if rev := reverseFolder(kind, d.folder.relType); rev != "" {
+		d.m.forgetEntry(d.EmbeddedInode(), d.id, entityDirName(kind), id, "relations", rev)
+	}
+	link, _ := entityLinkTarget(relationDepth, kind, id)
+	d.m.fillAttr(&out.Attr, modeSymlink, uint64(len(link)), d.m.Started)
+	out.Ino = d.ino(id)
+	setEntryTTL(out, d.m.kernelTTL(false))
+	return d.NewInode(ctx, newEntityLink(d.m, link), gofs.StableAttr{Mode: syscall.S_IFLNK, Ino: out.Ino}), 0
 }
 
 // Create is refused: relations are symlinks.

@@ -36,6 +36,10 @@ type RelationsDir struct {
 var _ = (gofs.NodeGetattrer)((*RelationsDir)(nil))
 var _ = (gofs.NodeLookuper)((*RelationsDir)(nil))
 var _ = (gofs.NodeReaddirer)((*RelationsDir)(nil))
+var _ = (gofs.NodeCreater)((*RelationsDir)(nil))
+var _ = (gofs.NodeMkdirer)((*RelationsDir)(nil))
+var _ = (gofs.NodeSymlinker)((*RelationsDir)(nil))
+var _ = (gofs.NodeUnlinker)((*RelationsDir)(nil))
 
 // relationFolder is one folder of relations/: its name, the relation type
 // it shows and its direction.
@@ -93,4 +97,25 @@ func (d *RelationsDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Err
 			Ino: inoOf("relations", string(d.kind), d.id, f.name)})
 	}
 	return gofs.NewListDirStream(entries), 0
+}
+
+// Create is refused: the relation folders are fixed (EACCES; EROFS on a
+// --read-only mount). Relations are added in them with ln -s.
+func (d *RelationsDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
+	return nil, nil, 0, d.m.refuseWrite()
+}
+
+// Mkdir is refused: the relation types are fixed.
+func (d *RelationsDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	return nil, d.m.refuseWrite()
+}
+
+// Symlink is refused: links go in a relation type's folder.
+func (d *RelationsDir) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	return nil, d.m.refuseWrite()
+}
+
+// Unlink is refused: the relation folders are fixed.
+func (d *RelationsDir) Unlink(ctx context.Context, name string) syscall.Errno {
+	return d.m.refuseWrite()
 }

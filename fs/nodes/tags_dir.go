@@ -18,7 +18,9 @@ import (
 
 // TagsDir is the tags/ folder of an entity: one file per tag, named by the
 // escaped key (escapeTagKey), holding the value as text and a newline, empty
-// for a null tag. It is 0755 because tags will be written through it.
+// for a null tag. Writing a file sets the tag (Merge; the value is the
+// content, one trailing newline dropped, as a string), creating one adds
+// it, rm deletes it (SPEC §4).
 type TagsDir struct {
 	gofs.Inode
 	m    *Mount
@@ -64,7 +66,7 @@ func (d *TagsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.Att
 		d.m.logError("stat tags", err, "kind", d.kind, "id", d.id)
 		return toErrno(err)
 	}
-	d.m.fillAttr(&out.Attr, modeWritableDir, 0, mtime)
+	d.m.fillAttr(&out.Attr, d.m.writableMode(modeWritableDir), 0, mtime)
 	out.SetTimeout(d.m.kernelTTL(false))
 	return 0
 }
@@ -85,13 +87,12 @@ func (d *TagsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 	if _, ok := tags[key]; !ok {
 		return nil, syscall.ENOENT
 	}
-	return newChild(ctx, d.EmbeddedInode(), d.tagFile(key), modeFile, inoOf("tag", string(d.kind), d.id, key), out,
-		d.m.kernelTTL(false))
+	return newChild(ctx, d.EmbeddedInode(), d.tagFile(key), modeWritableFile, d.ino(key), out, d.m.kernelTTL(false))
 }
 
-// tagFile is the text file of one tag's value.
-func (d *TagsDir) tagFile(key string) gofs.InodeEmbedder {
-	return newTextFile(d.m, func(ctx context.Context) (text, error) {
+// tagFile is the file of one tag's value.
+func (d *TagsDir) tagFile(key string) *WritableFile {
+	return newWritableFile(d.m, func(ctx context.Context) (text, error) {
 		tags, mtime, err := d.tags(ctx)
 		if err != nil {
 			return text{}, err
@@ -101,6 +102,13 @@ func (d *TagsDir) tagFile(key string) gofs.InodeEmbedder {
 			return text{}, fmt.Errorf("tag %q of %s %s: %w", key, d.kind, d.id, fs.ErrNotExist)
 		}
 		return text{data: fileLine(client.TagText(v)), mtime: mtime}, nil
+	}, func(ctx context.Context, value string) error {
+		err := d.m.cfg.Client.SetTags(ctx, d.kind, d.id, client.Tags{key: value}, client.TagsMerge)
+		d.m.cat.InvalidateEntity(d.kind, d.id)
+		if err != nil {
+			return fmt.Errorf("set tag %q: %w", key, err)
+		}
+		return nil
 	})
 }
 
@@ -116,15 +124,36 @@ func (d *TagsDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 	entries := make([]fuse.DirEntry, 0, len(tags))
 	for key := range tags {
 		entries = append(entries, fuse.DirEntry{Name: escapeTagKey(key), Mode: syscall.S_IFREG,
-			Ino: inoOf("tag", string(d.kind), d.id, key)})
+			Ino: d.ino(key)})
 	}
 	slices.SortFunc(entries, func(a, b fuse.DirEntry) int { return strings.Compare(a.Name, b.Name) })
 	return gofs.NewListDirStream(entries), 0
 }
 
-// Create will set a tag; for now tags are read-only.
+// Create adds a tag: the new file's content becomes its value when it is
+// closed (an empty string if nothing is written). A name that no key
+// escapes to is EINVAL.
 func (d *TagsDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
-	return nil, nil, 0, d.m.refuseWrite()
+	if d.m.cfg.ReadOnly {
+		return nil, nil, 0, syscall.EROFS
+	}
+	key, ok := unescapeTagKey(name)
+	if !ok {
+		return nil, nil, 0, syscall.EINVAL
+	}
+	ino := d.ino(key)
+	child := d.NewInode(ctx, d.tagFile(key), gofs.StableAttr{Mode: syscall.S_IFREG, Ino: ino})
+	f, ok := child.Operations().(*WritableFile)
+	if !ok {
+		return nil, nil, 0, syscall.EIO
+	}
+	h := &writeHandle{pid: callerPid(ctx)}
+	h.truncate(0)
+	f.addWriter(h)
+	d.m.fillAttr(&out.Attr, d.m.writableMode(modeWritableFile), 0, d.m.cfg.Now())
+	out.Ino = ino
+	setEntryTTL(out, d.m.kernelTTL(false))
+	return child, h, fuse.FOPEN_DIRECT_IO, 0
 }
 
 // Mkdir is refused: tags are files.
@@ -137,10 +166,29 @@ func (d *TagsDir) Symlink(ctx context.Context, target, name string, out *fuse.En
 	return nil, d.m.refuseWrite()
 }
 
-// Unlink will delete a tag; for now tags are read-only.
+// Unlink deletes a tag.
 func (d *TagsDir) Unlink(ctx context.Context, name string) syscall.Errno {
-	return d.m.refuseWrite()
+	if d.m.cfg.ReadOnly {
+		return syscall.EROFS
+	}
+	key, ok := unescapeTagKey(name)
+	if !ok {
+		return syscall.ENOENT
+	}
+	wctx, cancel := d.m.writeCtx(ctx)
+	defer cancel()
+	err := d.m.cfg.Client.DeleteTags(wctx, d.kind, d.id, key)
+	d.m.cat.InvalidateEntity(d.kind, d.id)
+	if err != nil {
+		d.m.logError("delete tag", err, "kind", d.kind, "id", d.id, "key", key)
+		return toErrno(err)
+	}
+	d.m.forgetEntity(d.EmbeddedInode())
+	return 0
 }
+
+// ino is the inode number of the file of tag key.
+func (d *TagsDir) ino(key string) uint64 { return inoOf("tag", string(d.kind), d.id, key) }
 
 // emptyTagKeyName is the file name of the tag whose key is empty: a lone
 // "%", which no other key escapes to.

@@ -20,8 +20,9 @@ type text struct {
 }
 
 // TextFile is a small read-only file rendered from metadata: the metadata
-// files, summary, metadata.json, plugins, tag values, ctl. Its size is exact
-// at every stat; an open file reads the snapshot taken at open.
+// files, summary, metadata.json, plugins. Its size is exact at every stat;
+// an open file reads the snapshot taken at open. WritableFile and CtlFile
+// build on it for the files that can be written.
 type TextFile struct {
 	gofs.Inode
 	m      *Mount
@@ -31,6 +32,7 @@ type TextFile struct {
 var _ = (gofs.NodeGetattrer)((*TextFile)(nil))
 var _ = (gofs.NodeOpener)((*TextFile)(nil))
 var _ = (gofs.NodeReader)((*TextFile)(nil))
+var _ = (gofs.NodeSetattrer)((*TextFile)(nil))
 
 // newTextFile makes a text file node with a render function.
 func newTextFile(m *Mount, render func(ctx context.Context) (text, error)) *TextFile {
@@ -42,6 +44,12 @@ type textHandle struct{ t text }
 
 // Getattr reports the current content's size and time.
 func (f *TextFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	return f.attr(ctx, fh, modeFile, out)
+}
+
+// attr fills out with mode and the size and time of the open file's
+// snapshot, or of the content rendered now when fh is not a text handle.
+func (f *TextFile) attr(ctx context.Context, fh gofs.FileHandle, mode uint32, out *fuse.AttrOut) syscall.Errno {
 	var t text
 	if h, ok := fh.(*textHandle); ok {
 		t = h.t
@@ -54,9 +62,15 @@ func (f *TextFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.At
 			return toErrno(err)
 		}
 	}
-	f.m.fillAttr(&out.Attr, modeFile, uint64(len(t.data)), t.mtime)
+	f.m.fillAttr(&out.Attr, mode, uint64(len(t.data)), t.mtime)
 	out.SetTimeout(f.m.kernelTTL(t.final && !t.volatile))
 	return 0
+}
+
+// Setattr refuses every change (truncate, chmod, touch): the file is
+// read-only.
+func (f *TextFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+	return f.m.refuseWrite()
 }
 
 // Open renders the content once for this open file. Final content lets the
@@ -99,4 +113,14 @@ func (m *Mount) refuseWrite() syscall.Errno {
 		return syscall.EROFS
 	}
 	return syscall.EACCES
+}
+
+// writableMode is the mode of something written through the mount: mode
+// itself (0644, 0755), or without its write bits on a --read-only mount,
+// where nothing is writable (SPEC §2).
+func (m *Mount) writableMode(mode uint32) uint32 {
+	if m.cfg.ReadOnly {
+		return mode &^ 0o222
+	}
+	return mode
 }

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"context"
+	"fmt"
 	"syscall"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -23,6 +24,10 @@ var _ = (gofs.NodeLookuper)((*WorkItemDir)(nil))
 var _ = (gofs.NodeReaddirer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeGetxattrer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeListxattrer)((*WorkItemDir)(nil))
+var _ = (gofs.NodeCreater)((*WorkItemDir)(nil))
+var _ = (gofs.NodeMkdirer)((*WorkItemDir)(nil))
+var _ = (gofs.NodeUnlinker)((*WorkItemDir)(nil))
+var _ = (gofs.NodeSymlinker)((*WorkItemDir)(nil))
 
 // workItemChild is one entry of a work item folder and how to make its node.
 type workItemChild struct {
@@ -36,7 +41,7 @@ var workItemChildren = func() []workItemChild {
 	var cs []workItemChild
 	for _, f := range workItemFields {
 		mode := uint32(modeFile)
-		if f.writable {
+		if f.update != nil {
 			mode = modeWritableFile
 		}
 		cs = append(cs, workItemChild{f.name, mode, func(d *WorkItemDir) gofs.InodeEmbedder { return d.fieldFile(f) }})
@@ -92,8 +97,11 @@ func (d *WorkItemDir) Lookup(ctx context.Context, name string, out *fuse.EntryOu
 			d.m.logError("lookup", err, "id", d.id, "name", name)
 			return nil, toErrno(err)
 		}
+		// What can be written is never final: its attributes are
+		// kept no longer than --attr-ttl.
+		final := wi.State.Final() && c.mode&0o200 == 0
 		return newChild(ctx, d.EmbeddedInode(), c.make(d), c.mode, inoOf("workitem", d.id, name), out,
-			d.m.kernelTTL(wi.State.Final()))
+			d.m.kernelTTL(final))
 	}
 	return nil, syscall.ENOENT
 }
@@ -117,14 +125,51 @@ func (d *WorkItemDir) Listxattr(ctx context.Context, dest []byte) (uint32, sysca
 	return listXattr(entityXattrs(string(client.KindWorkItem), d.id), dest)
 }
 
-// fieldFile is the text file of one metadata field.
+// Create is refused: a work item folder's entries are fixed (EACCES; EROFS
+// on a --read-only mount).
+func (d *WorkItemDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
+	return nil, nil, 0, d.m.refuseWrite()
+}
+
+// Mkdir is refused: a work item folder's entries are fixed.
+func (d *WorkItemDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	return nil, d.m.refuseWrite()
+}
+
+// Unlink is refused: a work item folder's entries are fixed.
+func (d *WorkItemDir) Unlink(ctx context.Context, name string) syscall.Errno {
+	return d.m.refuseWrite()
+}
+
+// Symlink is refused: a work item folder's entries are fixed.
+func (d *WorkItemDir) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	return nil, d.m.refuseWrite()
+}
+
+// fieldFile is the file of one metadata field; name and description are
+// written through it (SPEC §4).
 func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
-	return newTextFile(d.m, func(ctx context.Context) (text, error) {
+	render := func(ctx context.Context) (text, error) {
 		wi, err := d.m.cat.WorkItem(ctx, d.id)
 		if err != nil {
 			return text{}, err
 		}
-		return text{data: fileLine(f.value(wi)), mtime: wi.LastModified.Time, final: wi.State.Final() && !f.writable}, nil
+		return text{data: fileLine(f.value(wi)), mtime: wi.LastModified.Time, final: wi.State.Final() && f.update == nil}, nil
+	}
+	if f.update == nil {
+		return newTextFile(d.m, render)
+	}
+	return newWritableFile(d.m, render, func(ctx context.Context, value string) error {
+		u, err := f.update(value)
+		if err != nil {
+			return err
+		}
+		err = d.m.cfg.Client.UpdateWorkItem(ctx, d.id, u)
+		d.m.cat.InvalidateWorkItem(d.id)
+		if err != nil {
+			return fmt.Errorf("save %s of work item %s: %w", f.name, d.id, err)
+		}
+		return nil
 	})
 }
 

@@ -1,0 +1,95 @@
+package nodes
+
+import (
+	"context"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+)
+
+// What a write through the mount makes the kernel forget (SPEC §3: writes
+// invalidate what they change at once, the kernel's cache included). The
+// catalog forgets synchronously, before the write's reply, so the next read
+// asks the server; the kernel is told on a goroutine of its own, since a
+// notification sent from the handler of a related request can deadlock
+// (fuse-lessons: libfuse #341). Only inodes the kernel has been given are
+// notified, found by walking the tree from a node that is in use.
+
+// writeCtx bounds a save by --timeout but not by the caller's interrupts:
+// Go programs send signals all the time, and a save cut short by one would
+// leave the caller not knowing whether the server has the value.
+func (m *Mount) writeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), m.cfg.Timeout)
+}
+
+// afterReply runs f on its own goroutine, so that the request being
+// answered is not waiting on it.
+func (m *Mount) afterReply(f func()) { go f() }
+
+// forgetEntity makes the kernel drop the attributes and pages it keeps of
+// the entity folder that holds from (from itself, or an ancestor): the
+// folder, its files, its tags/ folder and tag files. Derived files
+// (summary, metadata.json, ctl) change with what was written.
+func (m *Mount) forgetEntity(from *gofs.Inode) {
+	m.afterReply(func() {
+		dir := entityFolderOf(from)
+		if dir == nil {
+			return
+		}
+		forgetInode(dir)
+		for name, ch := range dir.Children() {
+			if ch.IsDir() && name != "tags" {
+				continue
+			}
+			forgetInode(ch)
+			for _, tag := range ch.Children() {
+				forgetInode(tag)
+			}
+		}
+	})
+}
+
+// forgetStateLinks makes the kernel drop the by-state/<State>/<id> entries
+// it keeps for work item id: after a state change the item has moved.
+func (m *Mount) forgetStateLinks(anyNode *gofs.Inode, id string) {
+	m.afterReply(func() {
+		byState := anyNode.Root().GetChild("by-state")
+		if byState == nil {
+			return
+		}
+		for _, dir := range byState.Children() {
+			_ = dir.NotifyEntry(id)
+		}
+	})
+}
+
+// forgetEntry makes the kernel drop the entry name of the folder at path
+// (names from the root), if that folder is loaded: a negative entry there
+// would hide what was just created.
+func (m *Mount) forgetEntry(anyNode *gofs.Inode, name string, path ...string) {
+	m.afterReply(func() {
+		dir := anyNode.Root()
+		for _, p := range path {
+			if dir = dir.GetChild(p); dir == nil {
+				return
+			}
+		}
+		_ = dir.NotifyEntry(name)
+	})
+}
+
+// forgetInode drops the kernel's attributes and pages of one inode. An
+// inode the kernel has forgotten answers ENOENT, which is fine.
+func forgetInode(in *gofs.Inode) { _ = in.NotifyContent(0, 0) }
+
+// entityFolderOf is the work item or entity folder holding in (or in
+// itself), nil when in is not inside one or has been removed.
+func entityFolderOf(in *gofs.Inode) *gofs.Inode {
+	for in != nil {
+		switch in.Operations().(type) {
+		case *WorkItemDir, *EntityDir:
+			return in
+		}
+		_, in = in.Parent()
+	}
+	return nil
+}
