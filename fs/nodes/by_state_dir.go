@@ -15,6 +15,7 @@ import (
 // set of folders never changes; their contents come from the server.
 type ByStateDir struct {
 	gofs.Inode
+	fixedEntries
 	m *Mount
 }
 
@@ -23,7 +24,9 @@ var _ = (gofs.NodeLookuper)((*ByStateDir)(nil))
 var _ = (gofs.NodeReaddirer)((*ByStateDir)(nil))
 
 // newByStateDir makes the by-state/ folder.
-func newByStateDir(m *Mount) gofs.InodeEmbedder { return &ByStateDir{m: m} }
+func newByStateDir(m *Mount) gofs.InodeEmbedder {
+	return &ByStateDir{m: m, fixedEntries: fixedEntries{m}}
+}
 
 // Getattr reports a read-only folder.
 func (d *ByStateDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
@@ -38,7 +41,7 @@ func (d *ByStateDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut
 	if !state.Valid() {
 		return nil, syscall.ENOENT
 	}
-	return newChild(ctx, d.EmbeddedInode(), &StateDir{m: d.m, state: state}, modeDir, inoOf("bystate", name), out,
+	return newChild(ctx, d.EmbeddedInode(), &StateDir{m: d.m, fixedEntries: fixedEntries{d.m}, state: state}, modeDir, inoOf("bystate", name), out,
 		d.m.kernelTTL(true))
 }
 

@@ -15,6 +15,7 @@ import (
 // relations/ and, for simulations, outputs/.
 type EntityDir struct {
 	gofs.Inode
+	fixedEntries
 	m    *Mount
 	kind client.Kind
 	id   string
@@ -56,7 +57,7 @@ func entityChildren(kind client.Kind) []entityChild {
 
 // newEntityDir makes the folder node of entity id of kind.
 func newEntityDir(m *Mount, kind client.Kind, id string) *EntityDir {
-	return &EntityDir{m: m, kind: kind, id: id}
+	return &EntityDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, id: id}
 }
 
 // entity returns the entity within --timeout.

@@ -19,6 +19,7 @@ import (
 // simulations, so it is never asked for. At most seenLimit ids are kept.
 type EntityKindDir struct {
 	gofs.Inode
+	fixedEntries
 	m    *Mount
 	kind client.Kind
 
@@ -35,7 +36,7 @@ const seenLimit = 10_000
 
 // newEntityKindDir makes the root folder of a kind's entities.
 func newEntityKindDir(m *Mount, kind client.Kind) gofs.InodeEmbedder {
-	return &EntityKindDir{m: m, kind: kind, seen: map[string]bool{}}
+	return &EntityKindDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, seen: map[string]bool{}}
 }
 
 // Getattr reports a read-only folder.

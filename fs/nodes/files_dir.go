@@ -19,6 +19,7 @@ import (
 // cache like an output.
 type FilesDir struct {
 	gofs.Inode
+	fixedEntries
 	m     *Mount
 	id    string
 	files derived[client.WorkItemFile, []client.WorkItemFile]
@@ -29,7 +30,9 @@ var _ = (gofs.NodeLookuper)((*FilesDir)(nil))
 var _ = (gofs.NodeReaddirer)((*FilesDir)(nil))
 
 // newFilesDir makes the node of a work item's files/ folder.
-func newFilesDir(m *Mount, id string) gofs.InodeEmbedder { return &FilesDir{m: m, id: id} }
+func newFilesDir(m *Mount, id string) gofs.InodeEmbedder {
+	return &FilesDir{m: m, fixedEntries: fixedEntries{m}, id: id}
+}
 
 // usableFiles keeps the files that can be directory entries, sorted by name;
 // of two files with one name the later one wins, as on the server.

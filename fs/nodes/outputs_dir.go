@@ -19,6 +19,7 @@ import (
 // cached listing, so READDIRPLUS costs no request per entry.
 type OutputsDir struct {
 	gofs.Inode
+	fixedEntries
 	set *outputSet
 	dir string // path inside outputs/, "" at the top
 }
@@ -42,7 +43,7 @@ type outputSet struct {
 // newOutputsDir makes the node of folder dir (a path inside outputs/, "" for
 // outputs/ itself) of an entity's outputs.
 func newOutputsDir(m *Mount, kind client.Kind, id, dir string) gofs.InodeEmbedder {
-	return &OutputsDir{set: &outputSet{m: m, kind: kind, id: id}, dir: dir}
+	return &OutputsDir{fixedEntries: fixedEntries{m}, set: &outputSet{m: m, kind: kind, id: id}, dir: dir}
 }
 
 // load returns the entity's finality and time and its output tree, within
@@ -128,7 +129,7 @@ func (d *OutputsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut
 	if e.file != nil {
 		node, mode = d.set.fileNode(e.path), modeFile
 	} else {
-		node = &OutputsDir{set: d.set, dir: e.path}
+		node = &OutputsDir{fixedEntries: d.fixedEntries, set: d.set, dir: e.path}
 	}
 	return newChild(ctx, d.EmbeddedInode(), node, mode, d.set.ino(e.path), out, d.set.m.kernelTTL(owner.final))
 }

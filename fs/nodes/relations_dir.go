@@ -28,6 +28,7 @@ import (
 // one folder per relation type and direction (see the top of this file).
 type RelationsDir struct {
 	gofs.Inode
+	fixedEntries
 	m    *Mount
 	kind client.Kind
 	id   string
@@ -67,7 +68,7 @@ func relationFolders(kind client.Kind) []relationFolder {
 
 // newRelationsDir makes the relations/ folder of entity id of kind.
 func newRelationsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder {
-	return &RelationsDir{m: m, kind: kind, id: id}
+	return &RelationsDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, id: id}
 }
 
 // Getattr reports a read-only folder: relation types are fixed.
@@ -97,25 +98,4 @@ func (d *RelationsDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Err
 			Ino: inoOf("relations", string(d.kind), d.id, f.name)})
 	}
 	return gofs.NewListDirStream(entries), 0
-}
-
-// Create is refused: the relation folders are fixed (EACCES; EROFS on a
-// --read-only mount). Relations are added in them with ln -s.
-func (d *RelationsDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
-	return nil, nil, 0, d.m.refuseWrite()
-}
-
-// Mkdir is refused: the relation types are fixed.
-func (d *RelationsDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
-}
-
-// Symlink is refused: links go in a relation type's folder.
-func (d *RelationsDir) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
-}
-
-// Unlink is refused: the relation folders are fixed.
-func (d *RelationsDir) Unlink(ctx context.Context, name string) syscall.Errno {
-	return d.m.refuseWrite()
 }

@@ -15,6 +15,7 @@ import (
 // entity folders and inbox/, built once when the mount starts.
 type Root struct {
 	gofs.Inode
+	fixedEntries
 	m *Mount
 }
 
@@ -22,7 +23,7 @@ var _ = (gofs.NodeOnAdder)((*Root)(nil))
 var _ = (gofs.NodeGetattrer)((*Root)(nil))
 
 // NewRoot makes the root node of a mount.
-func NewRoot(m *Mount) *Root { return &Root{m: m} }
+func NewRoot(m *Mount) *Root { return &Root{m: m, fixedEntries: fixedEntries{m}} }
 
 // rootEntry is one fixed entry of the root.
 type rootEntry struct {
@@ -35,7 +36,7 @@ type rootEntry struct {
 var rootEntries = []rootEntry{
 	{"README", modeFile, newReadmeFile},
 	{".stats", modeFile, newStatsFile},
-	{"workitems", modeDir, func(m *Mount) gofs.InodeEmbedder { return &WorkItemsDir{m: m} }},
+	{"workitems", modeDir, func(m *Mount) gofs.InodeEmbedder { return &WorkItemsDir{m: m, fixedEntries: fixedEntries{m}} }},
 	{"by-state", modeDir, newByStateDir},
 	{"experiments", modeDir, func(m *Mount) gofs.InodeEmbedder { return newEntityKindDir(m, client.KindExperiment) }},
 	{"simulations", modeDir, func(m *Mount) gofs.InodeEmbedder { return newEntityKindDir(m, client.KindSimulation) }},

@@ -16,6 +16,7 @@ import (
 // fills every listed item's metadata.
 type StateDir struct {
 	gofs.Inode
+	fixedEntries
 	m     *Mount
 	state client.WorkItemState
 }

@@ -15,6 +15,7 @@ import (
 // plugins, tags/, files/, relations/, outputs/ and ctl of one work item.
 type WorkItemDir struct {
 	gofs.Inode
+	fixedEntries
 	m  *Mount
 	id string
 }
@@ -65,7 +66,9 @@ var workItemChildren = func() []workItemChild {
 }()
 
 // newWorkItemDir makes the node of one work item's folder.
-func newWorkItemDir(m *Mount, id string) *WorkItemDir { return &WorkItemDir{m: m, id: id} }
+func newWorkItemDir(m *Mount, id string) *WorkItemDir {
+	return &WorkItemDir{m: m, fixedEntries: fixedEntries{m}, id: id}
+}
 
 // workItem returns the item's basic properties within --timeout.
 func (d *WorkItemDir) workItem(ctx context.Context) (*client.WorkItem, error) {
@@ -123,27 +126,6 @@ func (d *WorkItemDir) Getxattr(ctx context.Context, attr string, dest []byte) (u
 // Listxattr lists the folder's extended attributes.
 func (d *WorkItemDir) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
 	return listXattr(entityXattrs(string(client.KindWorkItem), d.id), dest)
-}
-
-// Create is refused: a work item folder's entries are fixed (EACCES; EROFS
-// on a --read-only mount).
-func (d *WorkItemDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
-	return nil, nil, 0, d.m.refuseWrite()
-}
-
-// Mkdir is refused: a work item folder's entries are fixed.
-func (d *WorkItemDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
-}
-
-// Unlink is refused: a work item folder's entries are fixed.
-func (d *WorkItemDir) Unlink(ctx context.Context, name string) syscall.Errno {
-	return d.m.refuseWrite()
-}
-
-// Symlink is refused: a work item folder's entries are fixed.
-func (d *WorkItemDir) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
 }
 
 // fieldFile is the file of one metadata field; name and description are

@@ -13,6 +13,7 @@ import (
 // up in it, listed or not.
 type WorkItemsDir struct {
 	gofs.Inode
+	fixedEntries
 	m *Mount
 }
 
