@@ -21,11 +21,12 @@ func (c *Content) startDownload(ctx context.Context, ks *keyState, idx int64, sr
 	})
 }
 
-// download fetches chunk idx, checks it, stores it and, if it completes the
-// file, has the file verified; then it hands the bytes to the waiting readers.
+// download fetches chunk idx into a buffer of the memory budget, checks it,
+// stores it and hands the buffer to the waiting readers; hashing for the
+// file's check goes on in the background.
 func (c *Content) download(ctx context.Context, ks *keyState, idx int64, src Source, f *flight) {
-	off := idx * c.o.ChunkSize
-	data, err := c.fetch(ctx, src, off, c.chunkLen(ks.size, idx))
+	data := c.mem.get(c.chunkLen(ks.size, idx))
+	err := c.fetch(ctx, src, idx*c.o.ChunkSize, data)
 	if err != nil {
 		err = fmt.Errorf("cache: fetch chunk %d of %s: %w", idx, ks.name, err)
 		c.log.Warn("chunk download failed", "file", ks.name, "chunk", idx, "err", err)
@@ -40,103 +41,104 @@ func (c *Content) download(ctx context.Context, ks *keyState, idx int64, src Sou
 		}
 		verifiedNow = err == nil
 	}
-	stored := err == nil && c.store(ks, idx, data)
+	var fh *os.File
+	if err == nil {
+		var werr error
+		if fh, werr = writeChunk(c.chunkPath(ks.name, idx), data); werr != nil {
+			c.log.Warn("cannot cache chunk", "file", ks.name, "chunk", idx, "err", werr)
+		}
+	}
 
 	c.mu.Lock()
 	delete(c.flights, flightID{ks.name, idx})
 	ks.active--
-	var vf *flight
-	if stored && ks.pieces[idx] != nil && ks.complete() && ks.md5 != "" && !ks.verified {
-		if verifiedNow {
-			c.markVerified(ks)
-		} else {
-			vf = c.startVerify(ks)
+	if fh != nil {
+		c.addPiece(ks, idx, int64(len(data)), fh, time.Now(), false)
+		switch {
+		case verifiedNow:
+			c.verifiedNow(ks)
+		case ks.md5 != "" && !ks.verified && ks.complete():
+			f.verify = c.startVerify(ks)
+		default:
+			c.kickVerify(ks)
 		}
+		c.evict()
 	}
 	c.forgetIfIdle(ks)
-	c.mu.Unlock()
-
-	if vf != nil {
-		if verr := vf.wait(ctx); verr != nil {
-			data, err = nil, verr
-		}
+	if f.readAhead {
+		<-c.raSlots
 	}
-	f.data, f.err = data, err
+	f.err = err
+	if err == nil {
+		f.data = data
+	} else {
+		c.mem.put(data)
+	}
 	close(f.done)
+	c.unref(f)
+	c.mu.Unlock()
 }
 
-// fetch downloads length bytes at off, trying again on any failure.
-func (c *Content) fetch(ctx context.Context, src Source, off, length int64) ([]byte, error) {
+// fetch downloads len(p) bytes at off into p, trying again on any failure.
+func (c *Content) fetch(ctx context.Context, src Source, off int64, p []byte) error {
 	var err error
 	for attempt := 0; attempt <= c.o.Retries; attempt++ {
 		if attempt > 0 {
 			c.log.Info("retrying chunk download", "off", off, "attempt", attempt+1, "err", err)
 			time.Sleep(c.backoff(attempt))
 		}
-		var data []byte
-		if data, err = c.fetchOnce(ctx, src, off, length); err == nil {
-			return data, nil
+		if err = c.fetchOnce(ctx, src, off, p); err == nil {
+			return nil
 		}
 	}
-	return nil, fmt.Errorf("%d attempts: %w", c.o.Retries+1, err)
+	return fmt.Errorf("%d attempts: %w", c.o.Retries+1, err)
 }
 
 // fetchOnce makes one bounded attempt; a body of any other length than asked
 // is an error.
-func (c *Content) fetchOnce(ctx context.Context, src Source, off, length int64) ([]byte, error) {
+func (c *Content) fetchOnce(ctx context.Context, src Source, off int64, p []byte) error {
 	if src == nil {
-		return nil, errors.New("no source to download from")
+		return errors.New("no source to download from")
 	}
+	length := int64(len(p))
 	ctx, cancel := context.WithTimeout(ctx, c.o.FetchTimeout)
 	defer cancel()
 	body, err := src(ctx, off, length)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if body == nil {
-		return nil, errors.New("source returned no body")
+		return errors.New("source returned no body")
 	}
 	defer body.Close()
-	data := make([]byte, length)
-	n, err := io.ReadFull(body, data)
+	n, err := io.ReadFull(body, p)
 	c.fetched.Add(int64(n))
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return nil, fmt.Errorf("short body, %d of %d bytes: %w", n, length, io.ErrUnexpectedEOF)
+		return fmt.Errorf("short body, %d of %d bytes: %w", n, length, io.ErrUnexpectedEOF)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read body after %d of %d bytes: %w", n, length, err)
+		return fmt.Errorf("read body after %d of %d bytes: %w", n, length, err)
 	}
 	var extra [1]byte
 	if m, _ := io.ReadFull(body, extra[:]); m > 0 {
-		return nil, fmt.Errorf("body longer than the %d bytes asked (range ignored?)", length)
+		return fmt.Errorf("body longer than the %d bytes asked (range ignored?)", length)
 	}
-	return data, nil
+	return nil
 }
 
-// store writes a chunk atomically (temporary file in the same folder, fsync,
-// rename), records it and evicts down to MaxBytes. A failure is logged, not
-// returned: the readers still get their bytes.
-func (c *Content) store(ks *keyState, idx int64, data []byte) bool {
-	path := c.chunkPath(ks.name, idx)
-	if err := writeAtomic(path, data); err != nil {
-		c.log.Warn("cannot cache chunk", "file", ks.name, "chunk", idx, "err", err)
-		return false
-	}
-	c.mu.Lock()
-	c.addPiece(ks, idx, int64(len(data)))
-	c.evict()
-	c.mu.Unlock()
-	return true
-}
-
-func writeAtomic(path string, data []byte) (err error) {
+// writeChunk writes a chunk atomically (temporary file in the same folder,
+// rename) and returns it open. There is no fsync here, off the readers'
+// path: a file's chunks are made durable before its verified mark is
+// written, and all of them at Close; after a crash, the start-up scan keeps
+// only marked files (see scan).
+func writeChunk(path string, data []byte) (fh *os.File, err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+		return nil, err
 	}
 	tmp, err := os.CreateTemp(dir, tmpPrefix+"*")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -145,19 +147,12 @@ func writeAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return err
+		return nil, err
 	}
-	if err = tmp.Sync(); err != nil {
-		return err
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return nil, err
 	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	now := time.Now() // the same clock as the touch on read, for the LRU order after a restart
-	if err = os.Chtimes(tmp.Name(), now, now); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return tmp, nil
 }
 
 // tmpPrefix starts the names of files being written; a start-up scan removes them.

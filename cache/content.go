@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ const (
 	DefaultChunkSize    = 4 << 20
 	DefaultFetchTimeout = 60 * time.Second
 	DefaultRetries      = 3
+	DefaultMaxMemory    = 64 << 20
 	maxChunkSize        = 1 << 30
 )
 
@@ -53,6 +55,11 @@ type ContentOptions struct {
 	FetchTimeout time.Duration // bound on one attempt to download one chunk (DefaultFetchTimeout)
 	Retries      int           // attempts after the first failure (DefaultRetries; negative: none)
 	Logger       *slog.Logger  // slog.Default() when nil
+	// MaxMemory bounds the bytes of chunks held in memory at once by the
+	// whole cache: downloads running, until their readers have copied them
+	// (DefaultMaxMemory; at least one chunk is always let through). Half of
+	// it at most, and no more than maxReadAhead chunks, goes to read-ahead.
+	MaxMemory int64
 }
 
 // ContentStats counts what a [Content] did since it was opened.
@@ -74,13 +81,23 @@ type Content struct {
 	log     *slog.Logger
 	backoff func(attempt int) time.Duration
 	raSlots chan struct{} // read-ahead downloads running, bounded for the whole cache
+	mem     *memBudget    // chunk buffers, bounded for the whole cache
+	// maxWindow bounds the chunks read ahead of one reader (also to a
+	// quarter of MaxBytes, so that they are not evicted before being read).
+	maxWindow int64
+	closeOnce sync.Once
 
 	mu      sync.Mutex
 	keys    map[string]*keyState
 	lru     list.List // of *piece; front is the most recently read
+	fds     list.List // of *piece with an open file; front is the most recently used
 	flights map[flightID]*flight
-	onDisk  int64
-	wg      sync.WaitGroup // running downloads and verifications
+	// failed names the files whose last check failed, until one passes: a
+	// reader that was served their bytes before the check and reaches the
+	// end gets ErrCorrupt, not EOF.
+	failed map[string]bool
+	onDisk int64
+	wg     sync.WaitGroup // running downloads, checks and their persisting
 
 	hits, misses, fetched, evictions, verifyFailures atomic.Int64
 }
@@ -112,29 +129,69 @@ func OpenContent(o ContentOptions) (*Content, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = DefaultMaxMemory
+	}
 	c := &Content{
-		o:       o,
-		root:    filepath.Join(o.Dir, "content"),
-		log:     o.Logger.With("component", "content-cache"),
-		backoff: defaultBackoff,
-		raSlots: make(chan struct{}, maxReadAhead),
-		keys:    map[string]*keyState{},
-		flights: map[flightID]*flight{},
+		o:         o,
+		root:      filepath.Join(o.Dir, "content"),
+		log:       o.Logger.With("component", "content-cache"),
+		backoff:   defaultBackoff,
+		raSlots:   make(chan struct{}, min(max(o.MaxMemory/o.ChunkSize/2, 1), maxReadAhead)),
+		mem:       newMemBudget(o.MaxMemory, o.ChunkSize),
+		maxWindow: min(maxWindow, o.MaxBytes/o.ChunkSize/4),
+		keys:      map[string]*keyState{},
+		flights:   map[flightID]*flight{},
+		failed:    map[string]bool{},
 	}
 	if err := os.MkdirAll(c.root, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: open content cache: %w", err)
 	}
-	if err := c.scan(); err != nil {
+	clean, err := c.takeCleanMark()
+	if err != nil {
+		return nil, fmt.Errorf("cache: open content cache in %s: %w", c.root, err)
+	}
+	if err := c.scan(clean); err != nil {
 		return nil, fmt.Errorf("cache: open content cache in %s: %w", c.root, err)
 	}
 	return c, nil
 }
 
-// Close waits for the downloads still running (a reader may have left them)
-// to finish storing. The Content must not be used afterwards.
+// Close waits for the downloads and checks still running (a reader may have
+// left them) to finish, makes every chunk durable, records the order of last
+// reads in the chunk files' times and marks the shutdown clean, so that the
+// next start trusts what is cached. The Content must not be used afterwards;
+// closing again does nothing.
 func (c *Content) Close() error {
-	c.wg.Wait()
-	return nil
+	var err error
+	c.closeOnce.Do(func() {
+		c.wg.Wait()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.persistLRU()
+		for e := c.lru.Front(); e != nil; e = e.Next() {
+			pc := e.Value.(*piece)
+			if pc.synced {
+				continue
+			}
+			fh, ferr := c.pieceFile(pc)
+			if ferr == nil {
+				ferr = fh.Sync()
+			}
+			if ferr != nil {
+				err = fmt.Errorf("cache: close: make chunk durable: %w", ferr)
+				c.log.Warn("cannot make cached chunk durable; the next start will not trust the cache", "file", pc.ks.name, "chunk", pc.idx, "err", ferr)
+			}
+			pc.synced = ferr == nil
+		}
+		for c.fds.Len() > 0 {
+			c.closeFile(c.fds.Front().Value.(*piece))
+		}
+		if err == nil {
+			err = c.putCleanMark()
+		}
+	})
+	return err
 }
 
 // Stats returns the counters.
@@ -156,8 +213,14 @@ func (c *Content) Stats() ContentStats {
 // len(p) only with an error, io.EOF past the end. Chunks on disk are read
 // without src; missing ones are downloaded with src, once for all concurrent
 // readers, under a context of their own: when ctx ends ReadAt returns
-// ctx.Err() at once, and the download goes on to fill the cache. A file whose
-// bytes do not match k.MD5 gives an error matching ErrCorrupt.
+// ctx.Err() at once, and the download goes on to fill the cache.
+//
+// A file with an md5 is hashed in the background as its chunks arrive, and
+// served unverified until the check: a read that reaches the end of the file,
+// or whose download brings the file's last missing chunk, waits for the
+// verdict, and gets an error matching ErrCorrupt if the bytes do not match
+// k.MD5 (everything cached of the file is then discarded). So a reader going
+// to the end of a corrupt file never sees EOF without an error.
 func (c *Content) ReadAt(ctx context.Context, k Key, src Source, p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("cache: read at negative offset %d", off)
@@ -175,45 +238,72 @@ func (c *Content) ReadAt(ctx context.Context, k Key, src Source, p []byte, off i
 	cs := c.o.ChunkSize
 	want := min(int64(len(p)), k.Size-off)
 	var n int64
+	var checks []*flight
 	for n < want {
 		pos := off + n
 		idx := pos / cs
 		within := pos - idx*cs
 		m := min(cs-within, k.Size-pos, want-n)
-		if err := c.readChunk(ctx, name, md5, k.Size, src, idx, p[n:n+m], within); err != nil {
+		vf, err := c.readChunk(ctx, name, md5, k.Size, src, idx, p[n:n+m], within, pos+m == k.Size)
+		if err != nil {
 			return int(n), err
+		}
+		if vf != nil && !slices.Contains(checks, vf) {
+			checks = append(checks, vf)
 		}
 		n += m
 	}
 	c.readAhead(ctx, name, src, off, n)
+	for _, vf := range checks {
+		if err := vf.wait(ctx); err != nil {
+			return 0, err
+		}
+	}
+	if md5 != "" && off+n == k.Size {
+		if err := c.failedCheck(name); err != nil {
+			return 0, err
+		}
+	}
 	if n < int64(len(p)) {
 		return int(n), io.EOF
 	}
 	return int(n), nil
 }
 
+// failedCheck returns an error matching ErrCorrupt when the file's last
+// check failed and none passed since: the bytes of a reader reaching the end
+// may be from before the check.
+func (c *Content) failedCheck(name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.failed[name] {
+		return nil
+	}
+	if ks := c.keys[name]; ks != nil && ks.verified {
+		return nil
+	}
+	return fmt.Errorf("cache: %s: a check of the file found it did not match its md5 (its bytes were discarded and are being fetched again): %w", name, ErrCorrupt)
+}
+
+// touchEvery is how stale a chunk file's time may get before a read sets it
+// again: the exact order of reads is kept in memory and written at Close;
+// this only keeps a rough order for a start after a crash.
+const touchEvery = time.Minute
+
 // readChunk fills dst from chunk idx of the file, starting within bytes into
-// the chunk.
-func (c *Content) readChunk(ctx context.Context, name, md5 string, size int64, src Source, idx int64, dst []byte, within int64) error {
+// the chunk. It returns the check whose verdict the reader must wait for, if
+// any: when its download brought the file's last missing chunk, or when end
+// (the read reaches the end of the file) and the file is complete but not
+// yet verified.
+func (c *Content) readChunk(ctx context.Context, name, md5 string, size int64, src Source, idx int64, dst []byte, within int64, end bool) (check *flight, err error) {
 	for tries := 0; ; tries++ {
 		if tries > 3 { // only when chunk files vanish or shrink behind our back, again and again
-			return fmt.Errorf("cache: read chunk %d of %s: chunk file keeps disappearing", idx, name)
+			return nil, fmt.Errorf("cache: read chunk %d of %s: chunk file keeps disappearing", idx, name)
 		}
 		c.mu.Lock()
 		ks := c.keyState(name, md5, size)
-		if ks.md5 != "" && !ks.verified && ks.complete() {
-			// Complete, not yet verified: its last chunk just arrived, or a
-			// restart found it so. Nothing is served before the check.
-			f := c.startVerify(ks)
-			c.mu.Unlock()
-			if err := f.wait(ctx); err != nil {
-				return err
-			}
-			continue
-		}
 		if pc := ks.pieces[idx]; pc != nil {
-			path := c.chunkPath(name, idx)
-			fh, err := os.Open(path) // under mu: eviction cannot unlink it first
+			fh, err := c.pieceFile(pc)
 			if err != nil {
 				c.log.Warn("cached chunk vanished", "file", name, "chunk", idx, "err", err)
 				c.removePiece(pc)
@@ -221,14 +311,28 @@ func (c *Content) readChunk(ctx context.Context, name, md5 string, size int64, s
 				continue
 			}
 			c.lru.MoveToFront(pc.elem)
+			now := time.Now()
+			pc.used = now
+			touch := now.Sub(pc.mtime) > touchEvery
+			if touch {
+				pc.mtime = now
+			}
+			if end && ks.md5 != "" && !ks.verified && ks.complete() {
+				check = c.startVerify(ks)
+			} else {
+				c.kickVerify(ks) // a file found at start-up
+			}
 			c.mu.Unlock()
 			c.hits.Add(1)
-			now := time.Now()
-			_ = os.Chtimes(path, now, now) // LRU order for the next start; may race an eviction
+			if touch {
+				_ = os.Chtimes(c.chunkPath(name, idx), now, now) // may race an eviction
+			}
 			n, err := fh.ReadAt(dst, within)
-			fh.Close()
 			if n == len(dst) {
-				return nil
+				return check, nil
+			}
+			if errors.Is(err, os.ErrClosed) {
+				continue // evicted, or closed for the open-file limit, as we read
 			}
 			c.log.Warn("cached chunk unreadable", "file", name, "chunk", idx, "read", n, "want", len(dst), "err", err)
 			c.mu.Lock()
@@ -239,12 +343,19 @@ func (c *Content) readChunk(ctx context.Context, name, md5 string, size int64, s
 			continue
 		}
 		f := c.startDownload(ctx, ks, idx, src)
+		f.refs++
 		c.mu.Unlock()
 		c.misses.Add(1)
-		if err := f.wait(ctx); err != nil {
-			return err
+		err := f.wait(ctx)
+		if err == nil {
+			copy(dst, f.data[within:])
 		}
-		copy(dst, f.data[within:])
-		return nil
+		c.mu.Lock()
+		c.unref(f)
+		c.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		return f.verify, nil
 	}
 }

@@ -270,6 +270,7 @@ func TestSingleChunkFileVerifiedOnArrival(t *testing.T) {
 	}
 	good := newSource(700)
 	readOK(t, c, k, good.Source, 0, 700)
+	c.wg.Wait() // the mark is written once the chunk is durable, in the background
 	name, _, _ := k.dirName()
 	if _, err := os.Stat(filepath.Join(c.root, name, markerName)); err != nil {
 		t.Fatalf("no verified mark: %v", err)
@@ -292,6 +293,7 @@ func TestMultiChunkFileVerifiedWhenComplete(t *testing.T) {
 		}
 		// Complete and verified: no Source needed any more.
 		readOK(t, c, k, nil, 0, size)
+		c.wg.Wait() // the mark is written once the chunks are durable, in the background
 		name, _, _ := k.dirName()
 		if _, err := os.Stat(filepath.Join(c.root, name, markerName)); err != nil {
 			t.Fatalf("no verified mark: %v", err)
@@ -479,9 +481,12 @@ func TestReopenVerifiesACompleteUnmarkedFile(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "content", name, "1000"), bytes.Repeat([]byte{'x'}, 1000), 0o600)
 
 	c = openTest(t, o)
-	_, err := c.ReadAt(context.Background(), k, nil, make([]byte, 10), 0)
+	// The check runs in the background (reads inside the file are served
+	// meanwhile, as before completion); a read reaching the end waits for
+	// the verdict.
+	_, err := c.ReadAt(context.Background(), k, nil, make([]byte, 10), 2490)
 	if !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("read of a rotten complete file gave %v, want ErrCorrupt", err)
+		t.Fatalf("read to the end of a rotten complete file gave %v, want ErrCorrupt", err)
 	}
 	if s := c.Stats(); s.VerifyFailures != 1 || s.BytesOnDisk != 0 {
 		t.Fatalf("Stats = %+v", s)

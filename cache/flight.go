@@ -11,15 +11,23 @@ type flightID struct {
 
 const verifyIdx = -1
 
-// flight is work that several readers wait for; data and err are set before
-// done is closed.
+// flight is work that several readers wait for; data, err and completed are
+// set before done is closed.
 type flight struct {
 	done chan struct{}
-	data []byte
+	data []byte // the chunk's bytes, a buffer of the memory budget
 	err  error
+	// verify is the check of the file when this download brought its last
+	// missing chunk: its readers wait for the verdict.
+	verify    *flight
+	readAhead bool // holds one of Content.raSlots
+	// refs counts who may still read data: the download itself and every
+	// reader that joined it (guarded by Content.mu). The last one out gives
+	// data back to the memory budget.
+	refs int
 }
 
-func newFlight() *flight { return &flight{done: make(chan struct{})} }
+func newFlight() *flight { return &flight{done: make(chan struct{}), refs: 1} }
 
 // wait returns the flight's error once it is done, or ctx.Err() if ctx ends
 // first; the work goes on either way.
@@ -44,4 +52,13 @@ func (c *Content) startFlight(id flightID, busy *int, work func(f *flight)) *fli
 	*busy++
 	c.wg.Go(func() { work(f) })
 	return f
+}
+
+// unref drops one reference to a download's bytes. Call with c.mu held.
+func (c *Content) unref(f *flight) {
+	f.refs--
+	if f.refs == 0 && f.data != nil {
+		c.mem.put(f.data)
+		f.data = nil
+	}
 }

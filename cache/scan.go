@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,11 +10,74 @@ import (
 	"time"
 )
 
+// cleanName is the file in Dir/content that a Close leaves after making
+// every chunk durable; a start takes it away, so that it is there at the next
+// start only if this run is closed too.
+const cleanName = ".clean"
+
+// takeCleanMark reports whether the last run was closed cleanly, and removes
+// the mark durably before anything is written.
+func (c *Content) takeCleanMark() (bool, error) {
+	path := filepath.Join(c.root, cleanName)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if err := os.Remove(path); err != nil {
+		return false, err
+	}
+	return true, syncDir(c.root)
+}
+
+// putCleanMark records a clean shutdown: every chunk is durable.
+func (c *Content) putCleanMark() error {
+	if err := os.WriteFile(filepath.Join(c.root, cleanName), nil, 0o600); err != nil {
+		return err
+	}
+	return syncDir(c.root)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// persistLRU writes the order of last reads into the chunk files' times,
+// strictly increasing from the least recently read, touching only those that
+// need it. Call with c.mu held.
+func (c *Content) persistLRU() {
+	var last time.Time
+	for e := c.lru.Back(); e != nil; e = e.Prev() {
+		pc := e.Value.(*piece)
+		t := pc.used
+		if !t.After(last) {
+			t = last.Add(time.Microsecond)
+		}
+		last = t
+		if t.Equal(pc.mtime) {
+			continue
+		}
+		if err := os.Chtimes(c.chunkPath(pc.ks.name, pc.idx), t, t); err != nil {
+			c.log.Warn("cannot record the time of a chunk's last read", "file", pc.ks.name, "chunk", pc.idx, "err", err)
+			continue
+		}
+		pc.mtime = t
+	}
+}
+
 // scan rebuilds the index from what an earlier run left in c.root: valid
-// chunks are kept in the LRU order of their modification times (set on every
-// read); leftover temporary files, chunks of the wrong length or alignment
-// (a different ChunkSize) and marks on incomplete files are removed.
-func (c *Content) scan() error {
+// chunks are kept in the LRU order of their modification times; leftover
+// temporary files, chunks of the wrong length or alignment (a different
+// ChunkSize) and marks on incomplete files are removed. After a run that
+// was not closed cleanly (clean false), chunks written without fsync may be
+// torn: only files marked verified (made durable before being marked) are
+// kept.
+func (c *Content) scan(clean bool) error {
 	entries, err := os.ReadDir(c.root)
 	if err != nil {
 		return err
@@ -25,6 +89,7 @@ func (c *Content) scan() error {
 		mtime time.Time
 	}
 	var all []found
+	dropped := 0
 	for _, e := range entries {
 		name := e.Name()
 		md5, size, ok := parseDirName(name)
@@ -32,13 +97,14 @@ func (c *Content) scan() error {
 			c.log.Warn("ignoring unknown entry in cache folder", "name", name)
 			continue
 		}
-		ks := c.keyState(name, md5, size)
 		dir := c.keyDir(name)
+		ks := c.keyState(name, md5, size)
 		files, err := os.ReadDir(dir)
 		if err != nil {
 			return err
 		}
 		marked := false
+		var kept []found
 		for _, f := range files {
 			if f.Name() == markerName {
 				marked = true
@@ -56,21 +122,33 @@ func (c *Content) scan() error {
 				}
 				continue
 			}
-			all = append(all, found{ks, off / c.o.ChunkSize, info.Size(), info.ModTime()})
+			kept = append(kept, found{ks, off / c.o.ChunkSize, info.Size(), info.ModTime()})
 			ks.pieces[off/c.o.ChunkSize] = nil // counted now, recorded in LRU order below
 		}
 		switch {
 		case marked && md5 != "" && ks.complete():
 			ks.verified = true
+		case !clean:
+			// Not verified, after a crash: any chunk may be torn.
+			if err := os.RemoveAll(dir); err != nil {
+				return err
+			}
+			clear(ks.pieces)
+			dropped++
+			continue
 		case marked:
 			if err := os.Remove(filepath.Join(dir, markerName)); err != nil {
 				return err
 			}
 		}
+		all = append(all, kept...)
+	}
+	if dropped > 0 {
+		c.log.Info("the cache was not closed cleanly: dropped the files not verified, whose chunks may be torn", "files", dropped)
 	}
 	slices.SortStableFunc(all, func(a, b found) int { return a.mtime.Compare(b.mtime) })
 	for _, f := range all {
-		c.addPiece(f.ks, f.idx, f.size)
+		c.addPiece(f.ks, f.idx, f.size, nil, f.mtime, true)
 	}
 	for _, ks := range c.keys {
 		c.forgetIfIdle(ks)

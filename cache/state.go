@@ -2,9 +2,12 @@ package cache
 
 import (
 	"container/list"
+	"crypto/md5"
+	"hash"
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 )
 
 // keyState is what the index knows of one file's cached chunks. Guarded by
@@ -16,17 +19,34 @@ type keyState struct {
 	nChunks   int64
 	pieces    map[int64]*piece // by chunk index
 	verified  bool             // all chunks present and matching md5
-	verifying int              // > 0: a verification reads the chunks, do not evict them
+	verifying int              // > 0: the check (hashing) runs
 	active    int              // downloads running for this file
-	lastEnd   int64            // where the last read ended, to spot sequential reading
+
+	// The check hashes chunks in order as they arrive: hash holds the md5
+	// state of chunks [0, hashNext). Removing one of those chunks starts it
+	// over (hashGen tells a running hasher).
+	hash     hash.Hash
+	hashNext int64
+	hashGen  int
+
+	// Sequential reading: where the last read ended, the chunk whose middle
+	// last grew the window, and how many chunks ahead to download.
+	lastEnd int64
+	grownAt int64
+	window  int64
 }
 
 // piece is one chunk file on disk.
 type piece struct {
-	ks   *keyState
-	idx  int64
-	size int64
-	elem *list.Element
+	ks     *keyState
+	idx    int64
+	size   int64
+	elem   *list.Element // in Content.lru
+	fh     *os.File      // open, or nil; in Content.fds
+	fdElem *list.Element
+	used   time.Time // last read (or written), for the LRU order persisted at Close
+	mtime  time.Time // the time last set on disk, roughly
+	synced bool      // known durable (fsync'd, or found after a clean shutdown)
 }
 
 func (ks *keyState) complete() bool { return int64(len(ks.pieces)) == ks.nChunks }
@@ -53,27 +73,45 @@ func (c *Content) keyState(name, md5 string, size int64) *keyState {
 			size:    size,
 			nChunks: (size + c.o.ChunkSize - 1) / c.o.ChunkSize,
 			pieces:  map[int64]*piece{},
+			grownAt: -1,
 		}
 		c.keys[name] = ks
 	}
 	return ks
 }
 
-// addPiece records a chunk file now on disk. Call with c.mu held.
-func (c *Content) addPiece(ks *keyState, idx, size int64) {
+// addPiece records a chunk file now on disk, with fh open on it or nil.
+// Call with c.mu held.
+func (c *Content) addPiece(ks *keyState, idx, size int64, fh *os.File, mtime time.Time, synced bool) {
 	if old := ks.pieces[idx]; old != nil {
-		c.lru.Remove(old.elem)
-		c.onDisk -= old.size
+		c.dropPiece(old)
 	}
-	pc := &piece{ks: ks, idx: idx, size: size}
+	pc := &piece{ks: ks, idx: idx, size: size, used: mtime, mtime: mtime, synced: synced}
 	pc.elem = c.lru.PushFront(pc)
 	ks.pieces[idx] = pc
 	c.onDisk += size
+	if fh != nil {
+		c.keepOpen(pc, fh)
+	}
+}
+
+// dropPiece forgets a chunk in the index (not on disk). Call with c.mu held.
+func (c *Content) dropPiece(pc *piece) {
+	ks := pc.ks
+	c.closeFile(pc)
+	c.lru.Remove(pc.elem)
+	delete(ks.pieces, pc.idx)
+	c.onDisk -= pc.size
+	if pc.idx < ks.hashNext {
+		ks.hash, ks.hashNext = nil, 0
+		ks.hashGen++
+	}
 }
 
 // removePiece deletes a chunk from the index and the disk; the file loses its
 // verified mark first, so a crash never leaves a mark on an incomplete file.
-// Readers holding the chunk file open keep reading it. Call with c.mu held.
+// Readers already reading the chunk finish (or see os.ErrClosed and look
+// again). Call with c.mu held.
 func (c *Content) removePiece(pc *piece) {
 	ks := pc.ks
 	if ks.verified {
@@ -85,9 +123,7 @@ func (c *Content) removePiece(pc *piece) {
 	if err := os.Remove(c.chunkPath(ks.name, pc.idx)); err != nil && !os.IsNotExist(err) {
 		c.log.Warn("remove chunk", "file", ks.name, "chunk", pc.idx, "err", err)
 	}
-	c.lru.Remove(pc.elem)
-	delete(ks.pieces, pc.idx)
-	c.onDisk -= pc.size
+	c.dropPiece(pc)
 	c.forgetIfIdle(ks)
 }
 
@@ -100,3 +136,47 @@ func (c *Content) forgetIfIdle(ks *keyState) {
 	delete(c.keys, ks.name)
 	_ = os.Remove(c.keyDir(ks.name)) // fails harmlessly if something else is in it
 }
+
+// maxOpenFiles bounds the chunk files kept open for reading.
+const maxOpenFiles = 64
+
+// pieceFile returns an open file of the chunk, opening it if needed, and
+// marks it recently used among the open ones. Call with c.mu held (eviction
+// cannot unlink it first).
+func (c *Content) pieceFile(pc *piece) (*os.File, error) {
+	if pc.fh != nil {
+		c.fds.MoveToFront(pc.fdElem)
+		return pc.fh, nil
+	}
+	fh, err := os.Open(c.chunkPath(pc.ks.name, pc.idx))
+	if err != nil {
+		return nil, err
+	}
+	c.keepOpen(pc, fh)
+	return fh, nil
+}
+
+// keepOpen records fh as pc's open file, closing the least recently used
+// open chunk file beyond maxOpenFiles. Call with c.mu held.
+func (c *Content) keepOpen(pc *piece, fh *os.File) {
+	c.closeFile(pc)
+	pc.fh = fh
+	pc.fdElem = c.fds.PushFront(pc)
+	for c.fds.Len() > maxOpenFiles {
+		c.closeFile(c.fds.Back().Value.(*piece))
+	}
+}
+
+// closeFile closes pc's open file, if any. A read running on it finishes;
+// later ones get os.ErrClosed. Call with c.mu held.
+func (c *Content) closeFile(pc *piece) {
+	if pc.fh == nil {
+		return
+	}
+	pc.fh.Close()
+	c.fds.Remove(pc.fdElem)
+	pc.fh, pc.fdElem = nil, nil
+}
+
+// newHash starts the in-order hash of a file. Call with c.mu held.
+func newHash() hash.Hash { return md5.New() }
