@@ -13,6 +13,7 @@ import (
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 
+	"github.com/compsfs/compsfs/fs/inbox"
 	"github.com/compsfs/compsfs/fs/nodes"
 )
 
@@ -23,6 +24,9 @@ type Options struct {
 	AllowOther bool
 	// Debug logs every FUSE request.
 	Debug bool
+	// SpoolDir is the inbox's spool on local disk; empty leaves inbox/
+	// without a spool (read-only) unless Config.Inbox is set.
+	SpoolDir string
 }
 
 // Mounted is a live mount.
@@ -30,6 +34,8 @@ type Mounted struct {
 	Dir    string
 	Server *fuse.Server
 	Mount  *nodes.Mount
+	// Inbox is the inbox's spool and submitter, when the mount has one.
+	Inbox *inbox.Inbox
 }
 
 // Mount mounts COMPS on dir and returns once the kernel has the mount ready.
@@ -40,6 +46,14 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 	}
 	if !st.IsDir() {
 		return nil, fmt.Errorf("mount point %s is not a folder", dir)
+	}
+	if opts.Inbox == nil && opts.SpoolDir != "" && opts.Client != nil {
+		in, err := inbox.Open(opts.SpoolDir, opts.Client, inbox.Options{Environment: opts.Environment,
+			Wait: opts.Timeout, Logger: opts.Logger})
+		if err != nil {
+			return nil, err
+		}
+		opts.Inbox = in
 	}
 	m := nodes.NewMount(opts.Config)
 	m.SetMountPoint(dir) // for `ln -s` targets given as absolute paths
@@ -81,7 +95,14 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 		_ = server.Unmount()
 		return nil, fmt.Errorf("mount %s: %w", dir, err)
 	}
-	return &Mounted{Dir: dir, Server: server, Mount: m}, nil
+	mt := &Mounted{Dir: dir, Server: server, Mount: m, Inbox: opts.Inbox}
+	if mt.Inbox != nil {
+		// Started once the kernel serves the mount, so that resumed
+		// entries' notifications have a server to go to.
+		mt.Inbox.Start()
+		go func() { server.Wait(); mt.Inbox.Close() }()
+	}
+	return mt, nil
 }
 
 // Unmount unmounts, retrying for about a second while the mount is busy.
@@ -89,6 +110,9 @@ func (mt *Mounted) Unmount() error {
 	var err error
 	for i := 0; i < 5; i++ {
 		if err = mt.Server.Unmount(); err == nil {
+			if mt.Inbox != nil {
+				mt.Inbox.Close() // pending entries stay in the spool
+			}
 			return nil
 		}
 		time.Sleep(200 * time.Millisecond)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,6 +27,7 @@ import (
 // the config file.
 type mountFlags struct {
 	server, data, environment, cacheDir string
+	spoolDir                            string
 	logLevel, logFile                   string
 	demo, allOwners, readOnly           bool
 	allowOther, daemon, verbose, debug  bool
@@ -44,6 +47,7 @@ func (f *mountFlags) define(fset *flag.FlagSet) {
 	fset.StringVar(&f.environment, "environment", "", "default environment for new work items")
 	fset.BoolVar(&f.allOwners, "all-owners", false, "list everyone's work items, not only yours")
 	fset.StringVar(&f.cacheDir, "cache-dir", defaultCacheDir(), "folder of the output-file cache")
+	fset.StringVar(&f.spoolDir, "spool-dir", "", "folder of the inbox's spool (default: $XDG_DATA_HOME/compsfs/spool/<key of the server>)")
 	f.cacheSize = 10 << 30
 	fset.Var(&f.cacheSize, "cache-size", "bound of the output-file cache (humanized, e.g. 10GiB)")
 	fset.DurationVar(&f.dirTTL, "dir-ttl", 30*time.Second, "how long a folder listing is reused")
@@ -60,6 +64,23 @@ func (f *mountFlags) define(fset *flag.FlagSet) {
 
 // defaultDataDir is $XDG_DATA_HOME/compsfs, i.e. ~/.local/share/compsfs.
 func defaultDataDir() string { return xdgDir("XDG_DATA_HOME", ".local/share") }
+
+// defaultSpoolDir is $XDG_DATA_HOME/compsfs/spool/<key>: the key is a hash
+// of the server's address, or for the embedded local COMPS (whose port
+// changes at every start) a hash of its data folder, so that a restart finds
+// its pending entries and two servers never share a spool.
+func defaultSpoolDir(server, host, data string) string {
+	key := "server:" + host
+	if server == "" {
+		abs, err := filepath.Abs(data)
+		if err != nil {
+			abs = data
+		}
+		key = "local:" + abs
+	}
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(defaultDataDir(), "spool", hex.EncodeToString(sum[:8]))
+}
 
 // defaultCacheDir is $XDG_CACHE_HOME/compsfs, i.e. ~/.cache/compsfs.
 func defaultCacheDir() string { return xdgDir("XDG_CACHE_HOME", ".cache") }
@@ -134,12 +155,22 @@ func cmdMount(args []string) error {
 	opts.Client, opts.Content, opts.Owner, opts.AllOwners = c, content, tok.User, f.allOwners
 	opts.DirTTL, opts.AttrTTL, opts.Timeout, opts.ReadOnly = f.dirTTL, f.attrTTL, f.timeout, f.readOnly
 	opts.Environment, opts.Logger = f.environment, log
+	if opts.Environment == "" && f.server == "" {
+		opts.Environment = "Local" // the embedded local COMPS' environment
+	}
+	opts.SpoolDir = f.spoolDir
+	if opts.SpoolDir == "" {
+		opts.SpoolDir = defaultSpoolDir(f.server, c.Host(), f.data)
+	}
+	if err := checkMountpoint(dir, opts.SpoolDir); err != nil {
+		return err
+	}
 	opts.UID, opts.GID = uint32(os.Getuid()), uint32(os.Getgid())
 	mnt, err := fs.Mount(dir, opts)
 	if err != nil {
 		return err
 	}
-	log.Info("mounted", "server", c.Host(), "user", tok.User, "mountpoint", dir)
+	log.Info("mounted", "server", c.Host(), "user", tok.User, "mountpoint", dir, "spool", opts.SpoolDir)
 	fmt.Fprintf(os.Stderr, "compsfs: %s mounted on %s (stop with Ctrl-C or compsfs unmount %s)\n", c.Host(), dir, dir)
 	done := make(chan struct{})
 	go func() { mnt.Wait(); close(done) }()

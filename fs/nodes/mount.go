@@ -8,6 +8,7 @@ import (
 
 	"github.com/compsfs/compsfs/cache"
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/inbox"
 )
 
 // Config is what a mount is made of: the COMPS client, the content cache and
@@ -33,6 +34,9 @@ type Config struct {
 	Now         func() time.Time
 	// MetaEntries bounds each metadata cache (entries); default 100,000.
 	MetaEntries int
+	// Inbox is the spool and submitter behind inbox/; nil leaves inbox/
+	// empty and read-only.
+	Inbox *inbox.Inbox
 }
 
 // Mount is the state every node shares: configuration, caches and counters.

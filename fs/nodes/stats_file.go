@@ -25,6 +25,9 @@ func (m *Mount) Stats() Stats {
 	if s.Requests == nil {
 		s.Requests = map[string]int64{}
 	}
+	if m.cfg.Inbox != nil {
+		s.Inbox = m.cfg.Inbox.Stats()
+	}
 	if m.cfg.Content != nil {
 		cs := m.cfg.Content.Stats()
 		s.Content = &cs

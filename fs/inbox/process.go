@@ -1,0 +1,388 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/compsfs/compsfs/client"
+)
+
+// callTimeout bounds one step of a submission against the server (a save of
+// up to 38 MiB, a chunked upload, a lookup). It is not the user's wait
+// (Options.Wait): the submitter goes on in the background after that.
+const callTimeout = 10 * time.Minute
+
+// process works on one batch: entries whose earlier save may have
+// succeeded are looked up by their tag, the rest are prepared (large files
+// uploaded, relation targets checked) and saved together; created items are
+// then related and commissioned in the background.
+func (s *Submitter) process(batch []*Entry) {
+	var check, save, finish []*Entry
+	for _, e := range batch {
+		e.mu.Lock()
+		if e.removed || e.man.State != StatePending || e.job == nil || e.job.busy {
+			e.mu.Unlock()
+			continue
+		}
+		e.job.busy = true
+		switch {
+		case e.job.id != "":
+			finish = append(finish, e)
+		case e.job.unknown:
+			check = append(check, e)
+		default:
+			save = append(save, e)
+		}
+		e.mu.Unlock()
+	}
+	ids := make([]string, len(check))
+	errs := make([]error, len(check))
+	parallel(len(check), 8, func(i int) { ids[i], errs[i] = s.lookup(check[i]) })
+	for i, e := range check {
+		switch {
+		case errs[i] != nil:
+			s.retry(e, fmt.Errorf("look up submission: %w", errs[i]))
+		case ids[i] != "":
+			s.log.Info("inbox submission found on the server; adopting it", "name", e.Name(), "id", ids[i])
+			s.created(e, ids[i])
+			finish = append(finish, e)
+		default:
+			e.job.unknown = false
+			save = append(save, e)
+		}
+	}
+	finish = append(finish, s.save(s.prepare(save))...)
+	for _, e := range finish {
+		s.sem <- struct{}{}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer func() { <-s.sem }()
+			s.finish(e)
+		}()
+	}
+}
+
+// parallel runs f(0..n-1) on at most width goroutines and waits.
+func parallel(n, width int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, width)
+	for i := range n {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// lookup finds the work item carrying the entry's submission tag, if any.
+// GET /api/WorkItems?tagfilters=compsfs.submission=<uuid>.
+func (s *Submitter) lookup(e *Entry) (string, error) {
+	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
+	defer cancel()
+	q := client.Query{Fields: []string{"Id"}, TagFilters: []string{TagSubmission + "=" + e.man.Submission},
+		OrderBy: "DateCreated", Count: 10}
+	items, err := s.c.QueryWorkItems(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	if len(items) > 1 {
+		s.log.Warn("several work items carry one submission tag; adopting the first", "name", e.Name(), "submission", e.man.Submission, "n", len(items))
+	}
+	if len(items) == 0 {
+		return "", nil
+	}
+	return client.CanonicalID(items[0].ID)
+}
+
+// prepare uploads each entry's large files (chunked, resuming, skipped when
+// the server holds them) and checks that its relation targets exist, so that
+// one entry's trouble never holds back or fails the others' save. It returns
+// the entries ready to save.
+func (s *Submitter) prepare(list []*Entry) []*Entry {
+	errs := make([]error, len(list))
+	parallel(len(list), 4, func(i int) { errs[i] = s.prepareOne(list[i].job) })
+	var ready []*Entry
+	for i, e := range list {
+		switch {
+		case errs[i] == nil:
+			ready = append(ready, e)
+		case refused(errs[i]):
+			s.fail(e, errs[i])
+		default:
+			s.retry(e, errs[i])
+		}
+	}
+	return ready
+}
+
+// prepareOne does prepare's work for one entry.
+func (s *Submitter) prepareOne(j *job) error {
+	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
+	defer cancel()
+	for _, f := range j.item.Files {
+		if f.Size > client.LargeFileSize {
+			if err := s.c.UploadLarge(ctx, f); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range j.depends {
+		if err := s.exists(ctx, r); err != nil {
+			if errors.Is(err, client.ErrNotFound) {
+				return fmt.Errorf("%w: depends_on %s/%s does not exist", ErrRefused, r.kind, r.id)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// exists checks that a relation target is on the server.
+func (s *Submitter) exists(ctx context.Context, r relation) error {
+	q := client.Query{Fields: []string{"Id"}}
+	var err error
+	switch r.kind {
+	case client.KindWorkItem:
+		_, err = s.c.GetWorkItem(ctx, r.id, q)
+	case client.KindSimulation:
+		_, err = s.c.GetSimulation(ctx, r.id, q)
+	case client.KindExperiment:
+		_, err = s.c.GetExperiment(ctx, r.id, q)
+	case client.KindSuite:
+		_, err = s.c.GetSuite(ctx, r.id, q)
+	case client.KindAssetCollection:
+		_, err = s.c.GetAssetCollection(ctx, r.id, q)
+	}
+	return err
+}
+
+// save creates the entries' work items in shared requests and returns the
+// entries created. A refusal (4xx) of several items is split in halves until
+// the refused ones are alone; any other failure leaves the outcome unknown,
+// so those entries are looked up by tag before their next try.
+func (s *Submitter) save(list []*Entry) []*Entry {
+	if len(list) == 0 {
+		return nil
+	}
+	items := make([]client.NewWorkItem, len(list))
+	for i, e := range list {
+		items[i] = e.job.item
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
+	ids, err := s.c.SaveWorkItems(ctx, items)
+	cancel()
+	s.saves.Add(1)
+	var created []*Entry
+	for i, id := range ids {
+		if i >= len(list) {
+			break
+		}
+		cid, cerr := client.CanonicalID(id)
+		if cerr != nil {
+			list[i].job.unknown = true
+			s.retry(list[i], fmt.Errorf("server answered a bad id: %w", cerr))
+			continue
+		}
+		s.created(list[i], cid)
+		created = append(created, list[i])
+	}
+	rest := list[min(len(ids), len(list)):]
+	switch {
+	case len(rest) == 0:
+	case err != nil && refused(err) && len(rest) == 1:
+		s.fail(rest[0], err)
+	case err != nil && refused(err):
+		half := len(rest) / 2
+		created = append(created, s.save(rest[:half])...)
+		created = append(created, s.save(rest[half:])...)
+	default:
+		if err == nil {
+			err = errors.New("the server answered fewer ids than items")
+		}
+		for _, e := range rest {
+			e.job.unknown = true
+			s.retry(e, err)
+		}
+	}
+	return created
+}
+
+// created records the id of an entry's new work item. A work order's
+// writer is told at once (its close returns; the symlink appears) while the
+// submitter commissions it; a folder's waits until everything is done.
+func (s *Submitter) created(e *Entry, id string) {
+	e.job.id = id
+	e.mu.Lock()
+	e.man.WorkItemID = id
+	var names []string
+	if e.man.Kind == KindFile {
+		s.settle(e)
+		names = append(names, e.Name())
+	}
+	if e.man.LastError != "" { // what it said (not on the server yet) is over
+		e.man.LastError = ""
+		names = append(names, e.ErrorName())
+	}
+	e.mu.Unlock()
+	s.changed(e, names...)
+}
+
+// refused reports a definitive refusal: nothing was created and sending the
+// same again would fail the same way.
+func refused(err error) bool {
+	return errors.Is(err, ErrRefused) || errors.Is(err, client.ErrBadRequest) ||
+		errors.Is(err, client.ErrForbidden) || errors.Is(err, client.ErrNotFound)
+}
+
+// finish relates and commissions a created work item, then marks the entry
+// done. After a failed step the next try checks what the server already has.
+func (s *Submitter) finish(e *Entry) {
+	j := e.job
+	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
+	defer cancel()
+	if !j.related && len(j.depends) > 0 {
+		if err := s.relate(ctx, j); err != nil {
+			j.checkRel = true
+			s.retry(e, fmt.Errorf("work item %s created; relate: %w", j.id, err))
+			return
+		}
+	}
+	j.related = true
+	if j.commission && !j.commissioned {
+		if err := s.commission(ctx, j); err != nil {
+			j.checkState = true
+			s.retry(e, fmt.Errorf("work item %s created; commission: %w", j.id, err))
+			return
+		}
+	}
+	j.commissioned = true
+	s.done(e)
+}
+
+// relate adds the DependsOn relations the work item does not have yet.
+func (s *Submitter) relate(ctx context.Context, j *job) error {
+	have := map[string]bool{}
+	if j.checkRel {
+		rel, err := s.c.Related(ctx, j.id, "", client.RelationDependsOn)
+		if err != nil {
+			return err
+		}
+		for _, r := range rel {
+			if id, err := client.CanonicalID(r.ID); err == nil {
+				have[id] = true
+			}
+		}
+	}
+	for _, r := range j.depends {
+		if have[r.id] {
+			continue
+		}
+		if err := s.c.AddRelation(ctx, j.id, client.RelationDependsOn, r.kind, r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commission asks for the work item to run, unless an earlier try may have
+// done so already and the item has left Created.
+func (s *Submitter) commission(ctx context.Context, j *job) error {
+	if j.checkState {
+		wi, err := s.c.GetWorkItem(ctx, j.id, client.Query{Fields: []string{"Id", "State"}})
+		if err != nil {
+			return err
+		}
+		if wi.State != client.StateCreated {
+			return nil
+		}
+	}
+	return s.c.Commission(ctx, j.id)
+}
+
+// retry records a failed try and schedules the next one after a backoff
+// that doubles from 100 ms up to Options.MaxBackoff.
+func (s *Submitter) retry(e *Entry, err error) {
+	e.mu.Lock()
+	if e.job != nil {
+		e.job.busy = false
+	}
+	e.man.Attempts++
+	e.man.LastError = "not on the server yet (" + oneLine(err) + "); compsfs keeps trying in the background"
+	n := e.man.Attempts
+	perr := e.record()
+	e.mu.Unlock()
+	if perr != nil {
+		s.log.Warn("inbox manifest not saved", "name", e.Name(), "err", perr)
+	}
+	s.log.Warn("inbox submission failed; will retry", "name", e.Name(), "attempt", n, "err", err)
+	s.changed(e, e.ErrorName())
+	d := 100 * time.Millisecond << min(n-1, 10)
+	d = min(d, s.o.MaxBackoff)
+	time.AfterFunc(d, func() {
+		if s.ctx.Err() == nil {
+			s.enqueue(e)
+		}
+	})
+}
+
+// fail settles an entry as refused: nothing was created.
+func (s *Submitter) fail(e *Entry, err error) {
+	e.mu.Lock()
+	e.job = nil
+	e.man.State = StateFailed
+	e.man.LastError = "refused: " + oneLine(err)
+	perr := e.record()
+	s.settle(e)
+	e.mu.Unlock()
+	if perr != nil {
+		s.log.Warn("inbox manifest not saved", "name", e.Name(), "err", perr)
+	}
+	s.log.Info("inbox submission refused", "name", e.Name(), "err", err)
+	s.changed(e, e.ErrorName())
+}
+
+// done settles an entry as created: the manifest records the id and the
+// spooled data, now on the server, is deleted.
+func (s *Submitter) done(e *Entry) {
+	e.mu.Lock()
+	id := e.job.id
+	e.job = nil
+	var names []string
+	if e.man.Kind == KindFolder {
+		names = append(names, e.Name())
+	}
+	if e.man.LastError != "" {
+		names = append(names, e.ErrorName())
+	}
+	e.man.State, e.man.WorkItemID, e.man.LastError = StateDone, id, ""
+	perr := e.persist() // durable before the spooled data goes
+	if perr == nil {
+		if err := os.RemoveAll(e.dataDir()); err != nil {
+			s.log.Warn("spooled data of a done entry not deleted", "name", e.Name(), "err", err)
+		}
+	}
+	s.settle(e)
+	e.mu.Unlock()
+	if perr != nil {
+		s.log.Warn("inbox manifest not saved", "name", e.Name(), "err", perr)
+	}
+	s.log.Info("inbox submission done", "name", e.Name(), "id", id)
+	s.changed(e, names...)
+}
+
+// settle wakes the entry's waiters; the caller holds e.mu.
+func (s *Submitter) settle(e *Entry) {
+	if e.settled != nil {
+		close(e.settled)
+		e.settled = nil
+	}
+}

@@ -1,0 +1,364 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/compsfs/compsfs/client"
+)
+
+// Options configure a Submitter.
+type Options struct {
+	// Environment is the default environment of new work items (--environment).
+	Environment string
+	// Wait is how long Submit waits for the server (--timeout); default 30 s.
+	Wait time.Duration
+	// Window is how long the submitter waits after a first submission for
+	// others to share its save request; default 100 ms. Only submissions
+	// that come together wait (see collect): a lone one is saved at once.
+	Window time.Duration
+	// MaxBackoff bounds the wait between background retries; default 5 s.
+	MaxBackoff time.Duration
+	Logger     *slog.Logger
+}
+
+// job is a pending entry as the submitter sees it.
+type job struct {
+	order
+	busy         bool // taken by a batch right now
+	unknown      bool // an earlier save may have created the item: look the tag up first
+	id           string
+	related      bool
+	checkRel     bool // an earlier relation call failed: list before adding
+	commissioned bool
+	checkState   bool // an earlier commission failed: read the state first
+}
+
+// Submitter turns pending entries into work items, in shared save requests,
+// exactly once. It is safe for concurrent use.
+type Submitter struct {
+	spool *Spool
+	c     *client.Client
+	o     Options
+	log   *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	queue     []*Entry
+	inSubmit  int       // Submit calls under way (preparing, queued or waiting)
+	peak      int       // most Submit calls under way at once lately
+	peakAt    time.Time // when peak was last reached
+	preparing int       // Submit calls making their entry durable, about to queue it
+	wake      chan struct{}
+	sem       chan struct{} // bounds the post-save calls in flight
+
+	saves    atomic.Int64 // SaveWorkItems calls
+	onChange atomic.Pointer[func(*Entry, []string)]
+}
+
+// NewSubmitter makes a submitter for the spool's entries; Start sets it going.
+func NewSubmitter(sp *Spool, c *client.Client, o Options) *Submitter {
+	if o.Wait <= 0 {
+		o.Wait = 30 * time.Second
+	}
+	if o.Window <= 0 {
+		o.Window = 100 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 5 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Submitter{spool: sp, c: c, o: o, log: o.Logger, ctx: ctx, cancel: cancel,
+		wake: make(chan struct{}, 1), sem: make(chan struct{}, 16)}
+}
+
+// Start resumes the spool's pending entries (each looked up by its tag
+// before anything is sent again) and starts the submitting loop.
+func (s *Submitter) Start() {
+	for _, e := range s.spool.Entries() {
+		e.mu.Lock()
+		if e.man.State != StatePending || e.job != nil {
+			e.mu.Unlock()
+			continue
+		}
+		o, err := build(e, e.man.Environment, e.man.Submission)
+		if err != nil {
+			// Validated when submitted; only a damaged spool gets here.
+			e.man.State, e.man.LastError = StateFailed, "cannot resume: "+oneLine(err)
+			_ = e.record()
+			e.mu.Unlock()
+			s.log.Warn("inbox entry cannot resume", "name", e.Name(), "err", err)
+			continue
+		}
+		e.job = &job{order: o, unknown: true, id: e.man.WorkItemID, checkRel: true, checkState: true}
+		e.settled = make(chan struct{})
+		e.mu.Unlock()
+		s.log.Info("resuming inbox entry", "name", e.Name(), "submission", e.man.Submission)
+		s.enqueue(e)
+	}
+	s.wg.Add(1)
+	go s.loop()
+}
+
+// Close stops the submitter and waits for its calls to end. Pending
+// entries stay pending in the spool and resume at the next Start.
+func (s *Submitter) Close() {
+	s.cancel()
+	s.wg.Wait()
+}
+
+// build makes an entry's order from its spooled data.
+func build(e *Entry, env, submission string) (order, error) {
+	if e.man.Kind == KindFolder {
+		return buildFolder(e, env, submission)
+	}
+	return buildFile(e, env, submission)
+}
+
+// Submit submits a draft or failed entry and waits, at most Options.Wait,
+// until the work item exists (a folder's: with its relations, commissioned):
+// nil when it does, ErrBadInput or ErrRefused (nothing
+// created, the reason in the entry's error line), ErrPending when the server
+// has not answered in time (the submitter keeps trying). A pending entry is
+// waited for again; a done one is nil at once. The caller has fsync'd the
+// files it wrote; Submit makes the entry's folders and manifest durable
+// before anything is sent.
+func (s *Submitter) Submit(e *Entry) error {
+	if s.ctx.Err() != nil {
+		return ErrClosed
+	}
+	s.countSubmit(+1)
+	defer s.countSubmit(-1)
+	e.mu.Lock()
+	switch {
+	case e.removed:
+		e.mu.Unlock()
+		return ErrNotFound
+	case e.man.State == StateDone:
+		e.mu.Unlock()
+		return nil
+	case e.man.State == StatePending:
+		ch := e.settled
+		e.mu.Unlock()
+		return s.wait(e, ch)
+	}
+	s.setPreparing(+1)
+	ch, err := s.start(e)
+	s.setPreparing(-1)
+	if err != nil {
+		return err
+	}
+	return s.wait(e, ch)
+}
+
+// start builds a draft or failed entry's work item from the spool, makes the
+// entry durable and pending, and queues it; it returns the channel closed
+// when the submission settles. The caller holds e.mu, which start releases.
+func (s *Submitter) start(e *Entry) (chan struct{}, error) {
+	sub := uuid.NewString()
+	o, err := build(e, s.o.Environment, sub)
+	if err == nil {
+		err = checkItem(o.item)
+	}
+	if err != nil {
+		e.man.State, e.man.LastError, e.man.Submission = StateFailed, oneLine(err), ""
+		perr := e.record()
+		e.mu.Unlock()
+		s.changed(e, e.ErrorName())
+		s.log.Info("inbox entry refused", "name", e.Name(), "err", err)
+		return nil, errors.Join(fmt.Errorf("%s: %w: %v", e.Name(), ErrBadInput, err), perr)
+	}
+	hadErr := e.man.LastError != ""
+	e.man.State, e.man.Submission, e.man.LastError, e.man.Attempts = StatePending, sub, "", 0
+	e.man.Environment, e.man.WorkItemID = o.item.EnvironmentName, ""
+	if err := e.makeDurable(); err != nil {
+		e.man.State = StateFailed
+		e.mu.Unlock()
+		return nil, fmt.Errorf("%s: spool: %w", e.Name(), err)
+	}
+	e.job = &job{order: o}
+	e.settled = make(chan struct{})
+	ch := e.settled
+	e.mu.Unlock()
+	if hadErr {
+		s.changed(e, e.ErrorName())
+	}
+	s.enqueue(e)
+	return ch, nil
+}
+
+// wait waits for a submission to settle, at most Options.Wait. Interrupts
+// of the caller are ignored on purpose (Go programs get them all the time);
+// the wait is bounded.
+func (s *Submitter) wait(e *Entry, ch chan struct{}) error {
+	if ch != nil {
+		t := time.NewTimer(s.o.Wait)
+		defer t.Stop()
+		select {
+		case <-ch:
+		case <-t.C:
+		case <-s.ctx.Done():
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case e.removed:
+		return ErrNotFound
+	case e.linkLocked() != "":
+		return nil
+	case e.man.State == StateFailed:
+		return fmt.Errorf("%s: %w: %s", e.man.Name, ErrRefused, e.man.LastError)
+	}
+	if e.man.LastError == "" {
+		e.man.LastError = fmt.Sprintf("no answer from the server within %s; still trying in the background", s.o.Wait)
+		go s.changed(e, e.ErrorName())
+	}
+	return fmt.Errorf("%s: %w: %s", e.man.Name, ErrPending, e.man.LastError)
+}
+
+// checkItem refuses what the client would refuse before sending, so that a
+// bad item never fails a whole batch.
+func checkItem(it client.NewWorkItem) error {
+	switch {
+	case it.Name == "" || it.Worker.Name == "" || it.Worker.Version == "":
+		return errors.New("no name or worker")
+	case it.EnvironmentName == "":
+		return errors.New("no environment")
+	}
+	return nil
+}
+
+// setPreparing counts a Submit call that will queue an entry soon (+1), or
+// that has queued it or given up (-1), and wakes the loop.
+func (s *Submitter) setPreparing(d int) {
+	s.mu.Lock()
+	s.preparing += d
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueue hands an entry to the loop.
+func (s *Submitter) enqueue(e *Entry) {
+	s.mu.Lock()
+	s.queue = append(s.queue, e)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop takes batches off the queue until Close.
+func (s *Submitter) loop() {
+	defer s.wg.Done()
+	for {
+		batch := s.collect()
+		if batch == nil {
+			return
+		}
+		s.process(batch)
+	}
+}
+
+// countSubmit counts a Submit call in (+1) or out (-1) and keeps the peak
+// of calls under way at once during the last second.
+func (s *Submitter) countSubmit(d int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inSubmit += d
+	if s.inSubmit >= s.peak || time.Since(s.peakAt) > time.Second {
+		s.peak, s.peakAt = s.inSubmit, time.Now()
+	}
+}
+
+// collect waits for a first entry, then up to Options.Window while other
+// Submit calls are about to queue theirs or the queue holds fewer entries
+// than the most submissions lately under way at once (writers blocked in
+// close come back together once their items exist), and takes the whole
+// queue. A lone writer waits for nothing.
+func (s *Submitter) collect() []*Entry {
+	for {
+		s.mu.Lock()
+		n := len(s.queue)
+		s.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		select {
+		case <-s.ctx.Done():
+			return nil
+		case <-s.wake:
+		}
+	}
+	deadline := time.NewTimer(s.o.Window)
+	defer deadline.Stop()
+wait:
+	for {
+		s.mu.Lock()
+		if time.Since(s.peakAt) > time.Second {
+			s.peak, s.peakAt = s.inSubmit, time.Now()
+		}
+		n, want, preparing := len(s.queue), s.peak, s.preparing
+		s.mu.Unlock()
+		if (n >= max(want, 1) && preparing == 0) || n >= 100 {
+			break
+		}
+		select {
+		case <-s.ctx.Done():
+			return nil
+		case <-s.wake:
+		case <-deadline.C:
+			break wait
+		}
+	}
+	s.mu.Lock()
+	batch := s.queue
+	s.queue = nil
+	s.mu.Unlock()
+	return batch
+}
+
+// oneLine makes an error fit a one-line .error file.
+func oneLine(err error) string {
+	b := []byte(err.Error())
+	for i, c := range b {
+		if c == '\n' || c == '\r' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+// OnChange sets the function called, from the submitter's goroutines and
+// never while an inbox lock is held, with the names in inbox/ that changed
+// by themselves (an entry that became a symlink, an .error that came, went
+// or changed); the FUSE layer invalidates the kernel's entries there.
+func (s *Submitter) OnChange(f func(e *Entry, names []string)) { s.onChange.Store(&f) }
+
+// changed calls the OnChange function with the names that changed.
+func (s *Submitter) changed(e *Entry, names ...string) {
+	if f := s.onChange.Load(); f != nil && len(names) > 0 {
+		(*f)(e, names)
+	}
+}
+
+// SaveCalls is how many save calls (client.SaveWorkItems, each one or more
+// requests of up to 100 items) the submitter has made.
+func (s *Submitter) SaveCalls() int64 { return s.saves.Load() }

@@ -1,0 +1,148 @@
+package fs_test
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/localcomps"
+)
+
+// A folder with a work order, workitem.json and three inputs (one of
+// 25 MiB, one the server already holds) becomes one work item when .submit
+// is touched: every file arrives byte-identical, the known one is not sent
+// again, the relation and tags are set and the item is commissioned.
+func TestInboxFolderSubmission(t *testing.T) {
+	e := newInboxEnv(t, inboxConfig{environment: "Local"})
+	ctx := context.Background()
+	known := randomBytes(1, 1<<20)
+	ids, err := e.srv.Seed(ctx, []localcomps.SeedWorkItem{{Name: "holder", State: "Succeeded",
+		Files: []localcomps.SeedFile{{Path: "known.bin", FileType: "input", Data: known}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep := ids[0]
+	files := map[string][]byte{
+		"WorkOrder.json": []byte(`{"WorkItem_Type": "DockerWorker", "Execution": {"Command": "ls -l"}}`),
+		"workitem.json": []byte(`{"name": "folder job", "description": "three inputs", "priority": "Highest",
+			"tags": {"project": "inbox"}, "depends_on": ["` + dep + `"]}`),
+		"small.txt": []byte("a small input\n"),
+		"big.bin":   randomBytes(2, 25<<20),
+		"known.bin": known,
+	}
+	if err := os.Mkdir(e.path("inbox", "job"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		if err := e.write(filepath.Join("inbox", "job", name), data); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	before := e.srv.Stats().BytesReceived
+	start := time.Now()
+	now := time.Now()
+	if err := os.Chtimes(e.path("inbox", "job", ".submit"), now, now); err != nil { // touch inbox/job/.submit
+		t.Fatalf("touch .submit: %v", err)
+	}
+	t.Logf("touch .submit took %v", time.Since(start))
+	id, err := e.link("job")
+	if err != nil {
+		t.Fatalf("readlink right after touch: %v", err)
+	}
+	sent := e.srv.Stats().BytesReceived - before
+	want := int64(len(files["WorkOrder.json"]) + len(files["small.txt"]) + len(files["big.bin"]))
+	if sent != want {
+		t.Errorf("server received %d bytes, want %d (the known file must not be sent)", sent, want)
+	}
+	wi, err := e.client.GetWorkItem(ctx, id, client.Query{Children: []string{"Tags", "Files"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wi.Name != "folder job" || wi.Description != "three inputs" || wi.Priority != client.PriorityHighest ||
+		wi.Tags["project"] != "inbox" || wi.Tags["WorkItem_Type"] != "DockerWorker" || wi.State == client.StateCreated {
+		t.Errorf("work item %+v", wi)
+	}
+	got := map[string]client.WorkItemFile{}
+	for _, f := range wi.Files {
+		got[f.FileName] = f
+	}
+	for name, data := range files {
+		if name == "workitem.json" {
+			if _, ok := got[name]; ok {
+				t.Errorf("workitem.json was uploaded")
+			}
+			continue
+		}
+		f, ok := got[name]
+		if !ok {
+			t.Errorf("%s missing on the server", name)
+			continue
+		}
+		wantType := "input"
+		if name == "WorkOrder.json" {
+			wantType = "WorkOrder"
+		}
+		if f.FileType != wantType {
+			t.Errorf("%s: type %q", name, f.FileType)
+		}
+		body, err := e.client.Download(ctx, f.URI, 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := md5.New()
+		io.Copy(h, body)
+		body.Close()
+		if hex.EncodeToString(h.Sum(nil)) != md5Of(data) {
+			t.Errorf("%s: downloaded bytes differ", name)
+		}
+	}
+	rel, err := e.client.Related(ctx, id, "", client.RelationDependsOn)
+	if err != nil || len(rel) != 1 || rel[0].ID != dep {
+		t.Errorf("relations %+v, %v", rel, err)
+	}
+}
+
+// A folder without WorkOrder.json, or with a workitem.json naming an
+// unknown dependency, fails the touch with EINVAL and creates nothing.
+func TestInboxFolderBadInput(t *testing.T) {
+	e := newInboxEnv(t, inboxConfig{environment: "Local"})
+	if err := os.Mkdir(e.path("inbox", "noorder"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.write("inbox/noorder/input.txt", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := os.Chtimes(e.path("inbox", "noorder", ".submit"), now, now); errnoOf(err) != syscall.EINVAL {
+		t.Errorf("touch without a work order: %v, want EINVAL", err)
+	}
+	if err := os.Mkdir(e.path("inbox", "baddep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.write("inbox/baddep/WorkOrder.json", []byte(hiOrder))
+	e.write("inbox/baddep/workitem.json", []byte(`{"depends_on": ["Simulation/0a1b2c3d-0000-0000-0000-000000000000"]}`))
+	if err := os.Chtimes(e.path("inbox", "baddep", ".submit"), now, now); errnoOf(err) != syscall.EINVAL {
+		t.Errorf("touch with an unknown dependency: %v, want EINVAL", err)
+	}
+	for _, name := range []string{"noorder.error", "baddep.error"} {
+		if b, err := os.ReadFile(e.path("inbox", name)); err != nil || len(b) == 0 {
+			t.Errorf("%s: %q %v", name, b, err)
+		}
+	}
+	if n := len(e.workItems()); n != 0 {
+		t.Errorf("%d work items created", n)
+	}
+	if err := os.RemoveAll(e.path("inbox", "noorder")); err != nil { // rm -r clears the entry
+		t.Fatal(err)
+	}
+	if names := listNames(t, e.path("inbox")); names != "baddep baddep.error" {
+		t.Errorf("inbox after rm -r: %q", names)
+	}
+}
