@@ -110,7 +110,8 @@ func TestInboxFolderSubmission(t *testing.T) {
 }
 
 // A folder without WorkOrder.json, or with a workitem.json naming an
-// unknown dependency, fails the touch with EINVAL and creates nothing.
+// unknown dependency, fails the touch with EINVAL and creates nothing; rm -r
+// clears one, fixing the other and touching again submits it.
 func TestInboxFolderBadInput(t *testing.T) {
 	e := newInboxEnv(t, inboxConfig{environment: "Local"})
 	if err := os.Mkdir(e.path("inbox", "noorder"), 0o755); err != nil {
@@ -144,5 +145,24 @@ func TestInboxFolderBadInput(t *testing.T) {
 	}
 	if names := listNames(t, e.path("inbox")); names != "baddep baddep.error" {
 		t.Errorf("inbox after rm -r: %q", names)
+	}
+
+	// Fixed, the touch retries; commission false leaves the item Created.
+	if err := e.write("inbox/baddep/workitem.json", []byte(`{"commission": false}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(e.path("inbox", "baddep", ".submit"), now, now); err != nil {
+		t.Fatalf("touch after the fix: %v", err)
+	}
+	id, err := e.link("baddep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := listNames(t, e.path("inbox")); names != "baddep" {
+		t.Errorf("inbox after the retry: %q", names)
+	}
+	wi, err := e.client.GetWorkItem(context.Background(), id, client.Query{})
+	if err != nil || wi.State != client.StateCreated {
+		t.Errorf("work item %+v, %v; want it Created (commission false)", wi, err)
 	}
 }

@@ -189,8 +189,11 @@ func (e *inboxEnv) workItems() []client.WorkItem {
 }
 
 // link reads inbox/name as a symlink and returns the work item id it names.
-func (e *inboxEnv) link(name string) (string, error) {
-	target, err := os.Readlink(e.path("inbox", name))
+func (e *inboxEnv) link(name string) (string, error) { return linkID(e.path("inbox", name)) }
+
+// linkID reads a symlink to ../workitems/<id> and returns the id.
+func linkID(path string) (string, error) {
+	target, err := os.Readlink(path)
 	if err != nil {
 		return "", err
 	}
@@ -204,14 +207,20 @@ func (e *inboxEnv) link(name string) (string, error) {
 // waitLink polls until inbox/name is a symlink, for at most d.
 func (e *inboxEnv) waitLink(name string, d time.Duration) string {
 	e.t.Helper()
+	return waitLinkAt(e.t, e.path("inbox", name), d)
+}
+
+// waitLinkAt polls until path is a symlink to a work item, for at most d.
+func waitLinkAt(t *testing.T, path string, d time.Duration) string {
+	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
-		id, err := e.link(name)
+		id, err := linkID(path)
 		if err == nil {
 			return id
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("inbox/%s never became a symlink: %v", name, err)
+			t.Fatalf("%s never became a symlink: %v", path, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +27,8 @@ type Options struct {
 	Window time.Duration
 	// MaxBackoff bounds the wait between background retries; default 5 s.
 	MaxBackoff time.Duration
-	Logger     *slog.Logger
+	// Logger receives a line per submission outcome and per failed try.
+	Logger *slog.Logger
 }
 
 // job is a pending entry as the submitter sees it.
@@ -90,6 +92,9 @@ func NewSubmitter(sp *Spool, c *client.Client, o Options) *Submitter {
 func (s *Submitter) Start() {
 	for _, e := range s.spool.Entries() {
 		e.mu.Lock()
+		if e.man.State == StateDone {
+			os.RemoveAll(e.dataDir()) // left by a crash right after the item was done
+		}
 		if e.man.State != StatePending || e.job != nil {
 			e.mu.Unlock()
 			continue
@@ -240,99 +245,6 @@ func checkItem(it client.NewWorkItem) error {
 		return errors.New("no environment")
 	}
 	return nil
-}
-
-// setPreparing counts a Submit call that will queue an entry soon (+1), or
-// that has queued it or given up (-1), and wakes the loop.
-func (s *Submitter) setPreparing(d int) {
-	s.mu.Lock()
-	s.preparing += d
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-// enqueue hands an entry to the loop.
-func (s *Submitter) enqueue(e *Entry) {
-	s.mu.Lock()
-	s.queue = append(s.queue, e)
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-// loop takes batches off the queue until Close.
-func (s *Submitter) loop() {
-	defer s.wg.Done()
-	for {
-		batch := s.collect()
-		if batch == nil {
-			return
-		}
-		s.process(batch)
-	}
-}
-
-// countSubmit counts a Submit call in (+1) or out (-1) and keeps the peak
-// of calls under way at once during the last second.
-func (s *Submitter) countSubmit(d int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inSubmit += d
-	if s.inSubmit >= s.peak || time.Since(s.peakAt) > time.Second {
-		s.peak, s.peakAt = s.inSubmit, time.Now()
-	}
-}
-
-// collect waits for a first entry, then up to Options.Window while other
-// Submit calls are about to queue theirs or the queue holds fewer entries
-// than the most submissions lately under way at once (writers blocked in
-// close come back together once their items exist), and takes the whole
-// queue. A lone writer waits for nothing.
-func (s *Submitter) collect() []*Entry {
-	for {
-		s.mu.Lock()
-		n := len(s.queue)
-		s.mu.Unlock()
-		if n > 0 {
-			break
-		}
-		select {
-		case <-s.ctx.Done():
-			return nil
-		case <-s.wake:
-		}
-	}
-	deadline := time.NewTimer(s.o.Window)
-	defer deadline.Stop()
-wait:
-	for {
-		s.mu.Lock()
-		if time.Since(s.peakAt) > time.Second {
-			s.peak, s.peakAt = s.inSubmit, time.Now()
-		}
-		n, want, preparing := len(s.queue), s.peak, s.preparing
-		s.mu.Unlock()
-		if (n >= max(want, 1) && preparing == 0) || n >= 100 {
-			break
-		}
-		select {
-		case <-s.ctx.Done():
-			return nil
-		case <-s.wake:
-		case <-deadline.C:
-			break wait
-		}
-	}
-	s.mu.Lock()
-	batch := s.queue
-	s.queue = nil
-	s.mu.Unlock()
-	return batch
 }
 
 // oneLine makes an error fit a one-line .error file.

@@ -232,6 +232,9 @@ func (d *InboxDir) remove(e *inbox.Entry) syscall.Errno {
 		d.m.logError("remove in inbox/", err, "name", e.Name())
 		return inboxErrno(err)
 	}
+	d.mu.Lock()
+	delete(d.replied, e.ID())
+	d.mu.Unlock()
 	go d.NotifyEntry(e.ErrorName())
 	return 0
 }

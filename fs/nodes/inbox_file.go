@@ -201,9 +201,12 @@ func (h *inboxHandle) Release(ctx context.Context) syscall.Errno {
 	return 0
 }
 
-// submitOutcome is the errno of an entry's submission as it stands: 0 when
-// done, EINVAL when refused, EIO while it waits for the server.
+// submitOutcome is the errno of an entry's submission as it stands: 0 once
+// the work item exists, EINVAL when refused, EIO while it waits for the server.
 func submitOutcome(e *inbox.Entry) syscall.Errno {
+	if e.Link() != "" {
+		return 0
+	}
 	switch e.Manifest().State {
 	case inbox.StateDone:
 		return 0

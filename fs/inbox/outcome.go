@@ -1,0 +1,154 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/compsfs/compsfs/client"
+)
+
+// finish relates and commissions a created work item, then marks the entry
+// done. After a failed step the next try checks what the server already has.
+func (s *Submitter) finish(e *Entry) {
+	j := e.job
+	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
+	defer cancel()
+	if !j.related && len(j.depends) > 0 {
+		if err := s.relate(ctx, j); err != nil {
+			j.checkRel = true
+			s.retry(e, fmt.Errorf("work item %s created; relate: %w", j.id, err))
+			return
+		}
+	}
+	j.related = true
+	if j.commission && !j.commissioned {
+		if err := s.commission(ctx, j); err != nil {
+			j.checkState = true
+			s.retry(e, fmt.Errorf("work item %s created; commission: %w", j.id, err))
+			return
+		}
+	}
+	j.commissioned = true
+	s.done(e)
+}
+
+// relate adds the DependsOn relations the work item does not have yet.
+func (s *Submitter) relate(ctx context.Context, j *job) error {
+	have := map[string]bool{}
+	if j.checkRel {
+		rel, err := s.c.Related(ctx, j.id, "", client.RelationDependsOn)
+		if err != nil {
+			return err
+		}
+		for _, r := range rel {
+			if id, err := client.CanonicalID(r.ID); err == nil {
+				have[id] = true
+			}
+		}
+	}
+	for _, r := range j.depends {
+		if have[r.id] {
+			continue
+		}
+		if err := s.c.AddRelation(ctx, j.id, client.RelationDependsOn, r.kind, r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commission asks for the work item to run, unless an earlier try may have
+// done so already and the item has left Created.
+func (s *Submitter) commission(ctx context.Context, j *job) error {
+	if j.checkState {
+		wi, err := s.c.GetWorkItem(ctx, j.id, client.Query{Fields: []string{"Id", "State"}})
+		if err != nil {
+			return err
+		}
+		if wi.State != client.StateCreated {
+			return nil
+		}
+	}
+	return s.c.Commission(ctx, j.id)
+}
+
+// retry records a failed try and schedules the next one after a backoff
+// that doubles from 100 ms up to Options.MaxBackoff.
+func (s *Submitter) retry(e *Entry, err error) {
+	e.mu.Lock()
+	if e.job != nil {
+		e.job.busy = false
+	}
+	e.man.Attempts++
+	e.man.LastError = "not on the server yet (" + oneLine(err) + "); compsfs keeps trying in the background"
+	n := e.man.Attempts
+	perr := e.record()
+	e.mu.Unlock()
+	if perr != nil {
+		s.log.Warn("inbox manifest not saved", "name", e.Name(), "err", perr)
+	}
+	s.log.Warn("inbox submission failed; will retry", "name", e.Name(), "attempt", n, "err", err)
+	s.changed(e, e.ErrorName())
+	d := 100 * time.Millisecond << min(n-1, 10)
+	d = min(d, s.o.MaxBackoff)
+	time.AfterFunc(d, func() {
+		if s.ctx.Err() == nil {
+			s.enqueue(e)
+		}
+	})
+}
+
+// fail settles an entry as refused: nothing was created.
+func (s *Submitter) fail(e *Entry, err error) {
+	e.mu.Lock()
+	e.job = nil
+	e.man.State = StateFailed
+	e.man.LastError = "refused: " + oneLine(err)
+	perr := e.record()
+	s.settle(e)
+	e.mu.Unlock()
+	if perr != nil {
+		s.log.Warn("inbox manifest not saved", "name", e.Name(), "err", perr)
+	}
+	s.log.Info("inbox submission refused", "name", e.Name(), "err", err)
+	s.changed(e, e.ErrorName())
+}
+
+// done settles an entry as created: the manifest records the id and the
+// spooled data, now on the server, is deleted.
+func (s *Submitter) done(e *Entry) {
+	e.mu.Lock()
+	id := e.job.id
+	e.job = nil
+	var names []string
+	if e.man.Kind == KindFolder {
+		names = append(names, e.Name())
+	}
+	if e.man.LastError != "" {
+		names = append(names, e.ErrorName())
+	}
+	e.man.State, e.man.WorkItemID, e.man.LastError = StateDone, id, ""
+	perr := e.persist() // durable before the spooled data goes
+	if perr == nil {
+		if err := os.RemoveAll(e.dataDir()); err != nil {
+			s.log.Warn("spooled data of a done entry not deleted", "name", e.Name(), "err", err)
+		}
+	}
+	s.settle(e)
+	e.mu.Unlock()
+	if perr != nil {
+		s.log.Warn("inbox manifest not saved", "name", e.Name(), "err", perr)
+	}
+	s.log.Info("inbox submission done", "name", e.Name(), "id", id)
+	s.changed(e, names...)
+}
+
+// settle wakes the entry's waiters; the caller holds e.mu.
+func (s *Submitter) settle(e *Entry) {
+	if e.settled != nil {
+		close(e.settled)
+		e.settled = nil
+	}
+}
