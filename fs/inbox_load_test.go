@@ -68,7 +68,7 @@ func TestInboxExactlyOnceUnderFaults(t *testing.T) {
 	eio := submitMany(t, e, 300, 16)
 	checkExactlyOnce(t, e, 300)
 	st := e.srv.Stats()
-	t.Logf("300 submissions under FailRate 0.2 + ResetRate 0.1 in %v: %d closes EIO (finished in the background), %d faults injected, %d save requests, %d tag look-ups",
+	t.Logf("300 submissions under FailRate 0.2 + ResetRate 0.1 in %v: %d closes EIO (finished in the background), %d faults injected, %d save requests, %d GET /api/WorkItems (tag look-ups, retries included)",
 		time.Since(start).Round(time.Millisecond), eio, st.Injected, st.Requests["POST /api/WorkItems"], st.Requests["GET /api/WorkItems"])
 }
 

@@ -75,7 +75,9 @@ func TestInboxRestartAfterLostAnswerCreatesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m.Get("order.json").Manifest(); got.State != inbox.StatePending || got.Submission == "" {
+	got := m.Get("order.json").Manifest()
+	m.Close()
+	if got.State != inbox.StatePending || got.Submission == "" {
 		t.Fatalf("spool after the crash: %+v", got)
 	}
 	e.setHook(nil)

@@ -24,8 +24,9 @@ type Options struct {
 	AllowOther bool
 	// Debug logs every FUSE request.
 	Debug bool
-	// SpoolDir is the inbox's spool on local disk; empty leaves inbox/
-	// without a spool (read-only) unless Config.Inbox is set.
+	// SpoolDir is the inbox's spool on local disk (one mount at a time);
+	// empty leaves inbox/ without a spool (read-only) unless Config.Inbox is
+	// set.
 	SpoolDir string
 }
 
@@ -47,13 +48,16 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("mount point %s is not a folder", dir)
 	}
-	if opts.Inbox == nil && opts.SpoolDir != "" && opts.Client != nil {
+	// A read-only mount leaves the spool alone: its pending entries wait for
+	// the next mount that may write.
+	var opened *inbox.Inbox // closed again if the mount fails
+	if opts.Inbox == nil && opts.SpoolDir != "" && opts.Client != nil && !opts.ReadOnly {
 		in, err := inbox.Open(opts.SpoolDir, opts.Client, inbox.Options{Environment: opts.Environment,
 			Wait: opts.Timeout, Logger: opts.Logger})
 		if err != nil {
 			return nil, err
 		}
-		opts.Inbox = in
+		opts.Inbox, opened = in, in
 	}
 	m := nodes.NewMount(opts.Config)
 	m.SetMountPoint(dir) // for `ln -s` targets given as absolute paths
@@ -88,11 +92,15 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 		fo.MountOptions.DirectMount = false
 		server, err = gofs.Mount(dir, nodes.NewRoot(m), fo)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("mount %s: %w", dir, err)
+	if err == nil {
+		if err = server.WaitMount(); err != nil {
+			_ = server.Unmount()
+		}
 	}
-	if err := server.WaitMount(); err != nil {
-		_ = server.Unmount()
+	if err != nil {
+		if opened != nil {
+			opened.Close()
+		}
 		return nil, fmt.Errorf("mount %s: %w", dir, err)
 	}
 	mt := &Mounted{Dir: dir, Server: server, Mount: m, Inbox: opts.Inbox}

@@ -40,5 +40,9 @@ func (in *Inbox) Stats() map[string]int64 {
 	return out
 }
 
-// Close stops submitting; pending entries stay in the spool for next time.
-func (in *Inbox) Close() { in.sub.Close() }
+// Close stops submitting and releases the spool; pending entries stay in
+// it for next time.
+func (in *Inbox) Close() {
+	in.sub.Close()
+	in.Spool.Close()
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,8 +18,10 @@ import (
 // Spool is the inbox's local disk: one folder per entry under DIR/entries,
 // each with manifest.json and data/. It is safe for concurrent use.
 type Spool struct {
-	dir string
-	log *slog.Logger
+	dir  string
+	log  *slog.Logger
+	lock *os.File // flock'd: one mount per spool
+	once sync.Once
 
 	mu     sync.Mutex
 	byName map[string]*Entry
@@ -37,6 +40,15 @@ func OpenSpool(dir string, log *slog.Logger) (*Spool, error) {
 	if err := os.MkdirAll(s.entriesDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("spool %s: %w", dir, err)
 	}
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("spool %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("spool %s is in use by another compsfs (use --spool-dir): %w", dir, err)
+	}
+	s.lock = lock
 	des, err := os.ReadDir(s.entriesDir())
 	if err != nil {
 		return nil, fmt.Errorf("spool %s: %w", dir, err)
@@ -60,6 +72,11 @@ func OpenSpool(dir string, log *slog.Logger) (*Spool, error) {
 		s.byName[m.Name] = &Entry{dir: edir, man: m}
 	}
 	return s, nil
+}
+
+// Close releases the spool for another mount; entries stay on disk.
+func (s *Spool) Close() {
+	s.once.Do(func() { s.lock.Close() })
 }
 
 // entriesDir holds the entries' folders.

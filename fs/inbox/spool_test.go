@@ -15,6 +15,7 @@ func TestSpoolReopenAndNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer sp.Close()
 	f, err := sp.Create("a.json", KindFile)
 	if err != nil {
 		t.Fatal(err)
@@ -44,11 +45,13 @@ func TestSpoolReopenAndNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.mu.Unlock()
+	sp.Close()
 
 	sp2, err := OpenSpool(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer sp2.Close()
 	names := ""
 	for _, e := range sp2.Entries() {
 		names += e.Name() + " "
@@ -75,4 +78,22 @@ func TestSpoolReopenAndNames(t *testing.T) {
 	if len(left) != 0 || len(sp2.Entries()) != 0 {
 		t.Errorf("after rm: %d folders, %d entries", len(left), len(sp2.Entries()))
 	}
+}
+
+// One mount at a time: a spool in use cannot be opened again until closed.
+func TestSpoolIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	a, err := OpenSpool(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenSpool(dir, nil); err == nil {
+		t.Fatal("a spool in use opened twice")
+	}
+	a.Close()
+	b, err := OpenSpool(dir, nil)
+	if err != nil {
+		t.Fatalf("after close: %v", err)
+	}
+	b.Close()
 }
