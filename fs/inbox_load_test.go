@@ -68,8 +68,8 @@ func TestInboxExactlyOnceUnderFaults(t *testing.T) {
 	eio := submitMany(t, e, 300, 16)
 	checkExactlyOnce(t, e, 300)
 	st := e.srv.Stats()
-	t.Logf("300 submissions under FailRate 0.2 + ResetRate 0.1 in %v: %d closes EIO (finished in the background), %d faults injected, %d save requests, %d GET /api/WorkItems (tag look-ups, retries included)",
-		time.Since(start).Round(time.Millisecond), eio, st.Injected, st.Requests["POST /api/WorkItems"], st.Requests["GET /api/WorkItems"])
+	t.Logf("300 submissions under FailRate 0.2 + ResetRate 0.1 in %v: %d closes EIO (finished in the background), %d faults injected, %d save requests, %d found by their tag after a lost answer, %d GET /api/WorkItems (tag look-ups, retries included)",
+		time.Since(start).Round(time.Millisecond), eio, st.Injected, st.Requests["POST /api/WorkItems"], e.mnt.Inbox.Stats()["adopted"], st.Requests["GET /api/WorkItems"])
 }
 
 // 200 orders copied by 16 parallel cp processes (xargs -P 16 cp) share

@@ -33,10 +33,12 @@ func (in *Inbox) Submit(e *Entry) error { return in.sub.Submit(e) }
 // themselves; see Submitter.OnChange.
 func (in *Inbox) OnChange(f func(e *Entry, names []string)) { in.sub.OnChange(f) }
 
-// Stats are the inbox counters of .stats: entries by state and save calls.
+// Stats are the inbox counters of .stats: entries by state, save calls,
+// and submissions found by their tag after a lost answer.
 func (in *Inbox) Stats() map[string]int64 {
 	out := in.Counts()
 	out["save_calls"] = in.sub.SaveCalls()
+	out["adopted"] = in.sub.Adopted()
 	return out
 }
 

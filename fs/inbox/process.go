@@ -47,6 +47,7 @@ func (s *Submitter) process(batch []*Entry) {
 			s.retry(e, fmt.Errorf("look up submission: %w", errs[i]))
 		case ids[i] != "":
 			s.log.Info("inbox submission found on the server; adopting it", "name", e.Name(), "id", ids[i])
+			s.adopted.Add(1)
 			s.created(e, ids[i])
 			finish = append(finish, e)
 		default:

@@ -65,6 +65,7 @@ type Submitter struct {
 	sem       chan struct{} // bounds the post-save calls in flight
 
 	saves    atomic.Int64 // SaveWorkItems calls
+	adopted  atomic.Int64 // submissions found on the server by their tag after a lost answer
 	onChange atomic.Pointer[func(*Entry, []string)]
 }
 
@@ -274,3 +275,7 @@ func (s *Submitter) changed(e *Entry, names ...string) {
 // SaveCalls is how many save calls (client.SaveWorkItems, each one or more
 // requests of up to 100 items) the submitter has made.
 func (s *Submitter) SaveCalls() int64 { return s.saves.Load() }
+
+// Adopted is how many submissions whose save had an unknown outcome were
+// found on the server by their tag (each one a duplicate avoided).
+func (s *Submitter) Adopted() int64 { return s.adopted.Load() }
