@@ -136,7 +136,10 @@ func (e *Entry) CreateFile(name string) error {
 	if err != nil {
 		return fmt.Errorf("create %s/%s: %w", e.man.Name, name, err)
 	}
-	return f.Close() // made durable when the folder is submitted
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return syncDir(e.dataDir()) // the bytes are fsync'd when the file is closed
 }
 
 // RemoveFile deletes a file of a folder entry.
@@ -153,7 +156,7 @@ func (e *Entry) RemoveFile(name string) error {
 		}
 		return fmt.Errorf("remove %s/%s: %w", e.man.Name, name, err)
 	}
-	return nil
+	return syncDir(e.dataDir())
 }
 
 // persist writes the manifest durably; the caller holds e.mu.

@@ -155,9 +155,10 @@ func (s *Spool) Create(name string, kind Kind) (*Entry, error) {
 			return nil, fmt.Errorf("%s: %w (%s would share its .error)", name, ErrExists, other.Name())
 		}
 	}
-	// Nothing is fsync'd here: a draft becomes durable when it is
-	// submitted, before anything is sent (Submitter.Submit). Creating is
-	// cheap so that many writers do not queue behind the folder's lock.
+	// A work order is not fsync'd here: it becomes durable when it is
+	// submitted at its close, before anything is sent (Submitter.Submit).
+	// Creating it is cheap so that many writers do not queue behind
+	// inbox/'s lock.
 	e := &Entry{dir: filepath.Join(s.entriesDir(), uuid.NewString()), man: Manifest{Name: name, Kind: kind, State: StateDraft}}
 	if err := os.MkdirAll(e.dataDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("spool %s: %w", name, err)
@@ -169,7 +170,15 @@ func (s *Spool) Create(name string, kind Kind) (*Entry, error) {
 		}
 	}
 	e.man.Updated = nowUTC()
-	if err := writeManifest(e.dir, e.man, syncNone); err != nil {
+	var err error
+	if kind == KindFile {
+		err = writeManifest(e.dir, e.man, syncNone)
+	} else {
+		// A folder is filled over time and submitted later: durable now,
+		// so that a crash before .submit keeps it.
+		err = e.makeDurable()
+	}
+	if err != nil {
 		os.RemoveAll(e.dir)
 		return nil, err
 	}
