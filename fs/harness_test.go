@@ -49,7 +49,21 @@ func newEnv(t *testing.T, seed func(ctx context.Context, s *localcomps.Server), 
 	}
 	e.http = httptest.NewServer(srv)
 	t.Cleanup(e.http.Close)
-	e.client, err = client.New(client.Options{Server: e.http.URL, Token: srv.Token(), NoTokenCache: true, RetryBase: 10 * time.Millisecond})
+	e.client, e.opts = baseOptions(t, e.http.URL, srv.Token())
+	e.opts.Timeout = 5 * time.Second
+	for _, o := range opts {
+		o(&e.opts)
+	}
+	e.mount()
+	return e
+}
+
+// baseOptions makes what every test mount starts from: a client of the
+// server at url with token, a content cache in a temporary folder, and mount
+// options owned by the token's user and the test's uid and gid.
+func baseOptions(t *testing.T, url, token string) (*client.Client, compsfs.Options) {
+	t.Helper()
+	c, err := client.New(client.Options{Server: url, Token: token, NoTokenCache: true, RetryBase: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,19 +71,14 @@ func newEnv(t *testing.T, seed func(ctx context.Context, s *localcomps.Server), 
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := e.client.CurrentToken(context.Background())
+	tok, err := c.CurrentToken(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.opts = compsfs.Options{}
-	e.opts.Client, e.opts.Content, e.opts.Owner = e.client, content, tok.User
-	e.opts.Timeout = 5 * time.Second
-	e.opts.UID, e.opts.GID = uint32(os.Getuid()), uint32(os.Getgid())
-	for _, o := range opts {
-		o(&e.opts)
-	}
-	e.mount()
-	return e
+	var opts compsfs.Options
+	opts.Client, opts.Content, opts.Owner = c, content, tok.User
+	opts.UID, opts.GID = uint32(os.Getuid()), uint32(os.Getgid())
+	return c, opts
 }
 
 // mount mounts the env's options on a fresh folder.

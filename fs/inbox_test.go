@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/compsfs/compsfs/cache"
 	"github.com/compsfs/compsfs/client"
 	compsfs "github.com/compsfs/compsfs/fs"
 	"github.com/compsfs/compsfs/localcomps"
@@ -64,26 +63,12 @@ func newInboxEnv(t *testing.T, cfg inboxConfig) *inboxEnv {
 	e.addr = ln.Addr().String()
 	e.serve(ln)
 	t.Cleanup(func() { e.stopServer() })
-	e.client, err = client.New(client.Options{Server: "http://" + e.addr, Token: srv.Token(), NoTokenCache: true,
-		RetryBase: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	content, err := cache.OpenContent(cache.ContentOptions{Dir: t.TempDir(), MaxBytes: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := e.client.CurrentToken(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.opts.Client, e.opts.Content, e.opts.Owner = e.client, content, tok.User
+	e.client, e.opts = baseOptions(t, "http://"+e.addr, srv.Token())
 	e.opts.Timeout = cfg.timeout
 	if e.opts.Timeout == 0 {
 		e.opts.Timeout = 3 * time.Second
 	}
 	e.opts.Environment, e.opts.ReadOnly = cfg.environment, cfg.readOnly
-	e.opts.UID, e.opts.GID = uint32(os.Getuid()), uint32(os.Getgid())
 	e.opts.SpoolDir = t.TempDir()
 	e.mount()
 	return e
