@@ -17,12 +17,8 @@ func (s *Server) deleteEntity(kind string) handlerFunc {
 			return errorf(http.StatusBadRequest, "%v", err)
 		}
 		err = s.inTx(r.Context(), func(tx *sql.Tx) error {
-			ok, err := entityExists(r.Context(), tx, kind, id)
-			if err != nil {
+			if err := requireEntity(r.Context(), tx, kind, id); err != nil {
 				return err
-			}
-			if !ok {
-				return errorf(http.StatusNotFound, "%s %s not found", kind, id)
 			}
 			ids := []string{id}
 			if kind == kindSuite || kind == kindExperiment {
@@ -83,12 +79,8 @@ func (s *Server) putState(kind string) handlerFunc {
 		}
 		target := r.PathValue("state")
 		err = s.inTx(r.Context(), func(tx *sql.Tx) error {
-			ok, err := entityExists(r.Context(), tx, kind, id)
-			if err != nil {
+			if err := requireEntity(r.Context(), tx, kind, id); err != nil {
 				return err
-			}
-			if !ok {
-				return errorf(http.StatusNotFound, "%s %s not found", kind, id)
 			}
 			switch kind {
 			case kindWorkItem, kindSimulation:

@@ -20,12 +20,8 @@ func (s *Server) listOutputs(kind string) handlerFunc {
 		if err != nil {
 			return errorf(http.StatusBadRequest, "%v", err)
 		}
-		ok, err := entityExists(r.Context(), s.db, kind, id)
-		if err != nil {
+		if err := requireEntity(r.Context(), s.db, kind, id); err != nil {
 			return err
-		}
-		if !ok {
-			return errorf(http.StatusNotFound, "%s %s not found", kind, id)
 		}
 		rows, err := s.db.QueryContext(r.Context(),
 			`SELECT path, md5, length, file_id FROM outputs WHERE entity_id = ? ORDER BY path`, id)

@@ -24,12 +24,8 @@ func (s *Server) listRelated(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := relationTypes[rtype]; rtype != "" && !ok {
 		return errorf(http.StatusBadRequest, "unknown RelationType %q", rtype)
 	}
-	ok, err := entityExists(r.Context(), s.db, kindWorkItem, id)
-	if err != nil {
+	if err := requireEntity(r.Context(), s.db, kindWorkItem, id); err != nil {
 		return err
-	}
-	if !ok {
-		return errorf(http.StatusNotFound, "work item %s not found", id)
 	}
 	rows, err := s.db.QueryContext(r.Context(), `SELECT rl.kind, rl.related_id, rl.relation_type FROM relations rl
 		JOIN entities e ON e.id = rl.related_id AND e.deleted = 0
@@ -89,12 +85,8 @@ func (s *Server) AddRelation(ctx context.Context, workItemID, relationType, kind
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, e := range [][2]string{{kindWorkItem, workItemID}, {kind, relatedID}} {
-			ok, err := entityExists(ctx, tx, e[0], e[1])
-			if err != nil {
+			if err := requireEntity(ctx, tx, e[0], e[1]); err != nil {
 				return err
-			}
-			if !ok {
-				return errorf(http.StatusNotFound, "%s %s not found", e[0], e[1])
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO relations(work_item_id, relation_type, kind, related_id, created)
@@ -120,12 +112,8 @@ func (s *Server) listParents(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := relationTypes[rtype]; rtype != "" && !ok {
 		return errorf(http.StatusBadRequest, "unknown relation type %q", rtype)
 	}
-	ok, err := entityExists(r.Context(), s.db, kind, id)
-	if err != nil {
+	if err := requireEntity(r.Context(), s.db, kind, id); err != nil {
 		return err
-	}
-	if !ok {
-		return errorf(http.StatusNotFound, "%s %s not found", kind, id)
 	}
 	rows, err := s.db.QueryContext(r.Context(), `SELECT 'WorkItem', rl.work_item_id, rl.relation_type FROM relations rl
 		JOIN entities e ON e.id = rl.work_item_id AND e.deleted = 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"net/url"
 	"path/filepath"
 
@@ -111,6 +112,19 @@ func entityExists(ctx context.Context, q queryer, kind, id string) (bool, error)
 		return false, fmt.Errorf("look up %s %s: %w", kind, id, err)
 	}
 	return n > 0, nil
+}
+
+// requireEntity is nil when the entity exists and is not deleted, else the
+// protocol's 404 answer.
+func requireEntity(ctx context.Context, q queryer, kind, id string) error {
+	ok, err := entityExists(ctx, q, kind, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errorf(http.StatusNotFound, "%s %s not found", kind, id)
+	}
+	return nil
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common for reads and writes.

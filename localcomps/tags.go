@@ -92,12 +92,8 @@ func (s *Server) postTags(kind string) handlerFunc {
 			return errorf(http.StatusBadRequest, "OperationMode must be Merge, Replace or Delete, got %q", req.OperationMode)
 		}
 		err = s.inTx(r.Context(), func(tx *sql.Tx) error {
-			ok, err := entityExists(r.Context(), tx, kind, id)
-			if err != nil {
+			if err := requireEntity(r.Context(), tx, kind, id); err != nil {
 				return err
-			}
-			if !ok {
-				return errorf(http.StatusNotFound, "%s %s not found", kind, id)
 			}
 			switch req.OperationMode {
 			case "Replace":
