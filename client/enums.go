@@ -40,8 +40,12 @@ var WorkItemStates = []WorkItemState{
 }
 
 // Number is the state's number in COMPS (§10), or -1 for a name it does not know.
-func (s WorkItemState) Number() int {
-	if n, ok := workItemStateNumbers[s]; ok {
+func (s WorkItemState) Number() int { return enumNumber(workItemStateNumbers, s) }
+
+// enumNumber is a name's number in its enum's table, or -1 for a name the
+// table does not know.
+func enumNumber[T ~string](table map[T]int, name T) int {
+	if n, ok := table[name]; ok {
 		return n
 	}
 	return -1
@@ -79,12 +83,7 @@ var simulationStateNumbers = map[SimulationState]int{
 }
 
 // Number is the state's number in COMPS (§10), or -1 for an unknown name.
-func (s SimulationState) Number() int {
-	if n, ok := simulationStateNumbers[s]; ok {
-		return n
-	}
-	return -1
-}
+func (s SimulationState) Number() int { return enumNumber(simulationStateNumbers, s) }
 
 // Priority is a work item's priority (§10), sent by name.
 type Priority string
@@ -103,12 +102,7 @@ var priorityNumbers = map[Priority]int{
 }
 
 // Number is the priority's number in COMPS (§10), or -1 for an unknown name.
-func (p Priority) Number() int {
-	if n, ok := priorityNumbers[p]; ok {
-		return n
-	}
-	return -1
-}
+func (p Priority) Number() int { return enumNumber(priorityNumbers, p) }
 
 // RelationType is the kind of a relation between a work item and another
 // entity (§3.6).
