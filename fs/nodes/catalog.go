@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,9 @@ type catalog struct {
 	outputs   *cache.Meta[string, []client.OutputFile]
 	related   *cache.Meta[string, []client.RelatedEntity]
 	entities  *cache.Meta[string, any] // *client.Suite, *client.Experiment, ...
+	// refresh holds each listing's unfinished items, to refresh them with
+	// one query once their entries expire (catalog_refresh.go).
+	refresh refresher
 	// mountPoints are the paths of the mount's root (as given and with
 	// symlinks resolved), for symlink targets written as absolute paths.
 	mountPoints atomic.Pointer[[]string]
@@ -38,6 +42,7 @@ func newCatalog(m *Mount) *catalog {
 		outputs:   cache.NewMeta[string, []client.OutputFile](n/4+1, now),
 		related:   cache.NewMeta[string, []client.RelatedEntity](n/4+1, now),
 		entities:  cache.NewMeta[string, any](n/4+1, now),
+		refresh:   refresher{listings: map[string]*listedUnfinished{}},
 	}
 	for _, fetchTimeout := range []*time.Duration{&c.workItems.FetchTimeout, &c.details.FetchTimeout,
 		&c.listings.FetchTimeout, &c.outputs.FetchTimeout, &c.related.FetchTimeout, &c.entities.FetchTimeout} {
@@ -65,9 +70,14 @@ func (c *catalog) missing(meta interface {
 	return err
 }
 
-// WorkItem returns a work item's basic properties.
+// WorkItem returns a work item's basic properties. A miss of an item a
+// listing holds unfinished may be answered by a refresh of that listing's
+// unfinished items (fromRefresh), else the item is read on its own.
 func (c *catalog) WorkItem(ctx context.Context, id string) (*client.WorkItem, error) {
 	wi, err := c.workItems.GetOrFetch(ctx, id, func(ctx context.Context) (*client.WorkItem, time.Duration, error) {
+		if wi, ok := c.fromRefresh(ctx, id); ok {
+			return wi, c.ttlFor(wi), nil
+		}
 		start := c.m.cfg.Now()
 		wi, err := c.c.GetWorkItem(ctx, id, client.Query{})
 		if err != nil {
@@ -103,14 +113,16 @@ func (c *catalog) WorkItemDetail(ctx context.Context, id string) (*client.WorkIt
 }
 
 // listWorkItems runs a paged query and fills the per-item cache with its
-// results; the ids are kept under key for --dir-ttl.
-func (c *catalog) listWorkItems(ctx context.Context, key string, filters []string) ([]string, error) {
+// results; the ids are kept under key for --dir-ttl. Its unfinished items
+// are remembered for refreshes, which add refreshFilters to filters.
+func (c *catalog) listWorkItems(ctx context.Context, key string, filters, refreshFilters []string) ([]string, error) {
 	ids, err := c.listings.GetOrFetch(ctx, key, func(ctx context.Context) ([]string, time.Duration, error) {
 		start := c.m.cfg.Now()
+		filters := slices.Clone(filters)
 		if !c.m.cfg.AllOwners && c.m.cfg.Owner != "" {
 			filters = append(filters, "Owner="+c.m.cfg.Owner)
 		}
-		var ids []string
+		var ids, unfinished []string
 		for wi, err := range c.c.WorkItems(ctx, client.Query{Filters: filters, OrderBy: "DateCreated"}) {
 			if err != nil {
 				return nil, 0, err
@@ -123,7 +135,11 @@ func (c *catalog) listWorkItems(ctx context.Context, key string, filters []strin
 			item := wi
 			c.workItems.Put(id, &item, c.ttlFor(&item), start)
 			ids = append(ids, id)
+			if !item.State.Final() {
+				unfinished = append(unfinished, id)
+			}
 		}
+		c.rememberListing(key, filters, refreshFilters, unfinished, start)
 		return ids, c.m.cfg.DirTTL, nil
 	})
 	if err != nil {
@@ -135,12 +151,14 @@ func (c *catalog) listWorkItems(ctx context.Context, key string, filters []strin
 // ListWorkItems lists the ids of workitems/: the user's work items, or
 // everyone's with --all-owners.
 func (c *catalog) ListWorkItems(ctx context.Context) ([]string, error) {
-	return c.listWorkItems(ctx, "workitems", nil)
+	return c.listWorkItems(ctx, "workitems", nil, notFinalFilters)
 }
 
-// ListByState lists the ids of the work items in one state.
+// ListByState lists the ids of the work items in one state. Its own filter
+// keeps finished items out of a refresh of an unfinished state's listing
+// (a finished state's listing has no unfinished item to refresh).
 func (c *catalog) ListByState(ctx context.Context, state client.WorkItemState) ([]string, error) {
-	return c.listWorkItems(ctx, "state/"+string(state), []string{"State=" + string(state)})
+	return c.listWorkItems(ctx, "state/"+string(state), []string{"State=" + string(state)}, nil)
 }
 
 // Outputs lists an entity's output files; final work items' listings never
