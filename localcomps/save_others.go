@@ -42,33 +42,16 @@ func (s *Server) saveAssetCollections(w http.ResponseWriter, r *http.Request) er
 		}
 		refs = append(refs, acs[i].assets...)
 	}
-	if err := s.checkUntracked(ms, refs); err != nil {
-		return err
-	}
-	if err := ms.adoptAll(s.blobs); err != nil {
-		return err
-	}
-	ids := make([]string, len(acs))
-	err = s.inTx(r.Context(), func(tx *sql.Tx) error {
-		for i, ac := range acs {
-			ids[i] = uuid.NewString()
-			if err := insertEntity(r.Context(), tx, ids[i], kindAssetCollection, s.now(), entityValues{owner: userOf(r.Context())}); err != nil {
-				return err
-			}
-			if err := writeTags(r.Context(), tx, ids[i], ac.tags); err != nil {
-				return err
-			}
-			if err := s.storeFiles(r.Context(), tx, ids[i], ac.assets); err != nil {
-				return err
-			}
+	return s.commitSave(w, r, ms, refs, len(acs), func(tx *sql.Tx, i int) (string, error) {
+		id := uuid.NewString()
+		if err := insertEntity(r.Context(), tx, id, kindAssetCollection, s.now(), entityValues{owner: userOf(r.Context())}); err != nil {
+			return "", err
 		}
-		return nil
+		if err := writeTags(r.Context(), tx, id, acs[i].tags); err != nil {
+			return "", err
+		}
+		return id, s.storeFiles(r.Context(), tx, id, acs[i].assets)
 	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, wireIds{Ids: ids})
-	return nil
 }
 
 // entityValues are the columns of a new entity besides id, kind and times.

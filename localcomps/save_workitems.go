@@ -54,16 +54,28 @@ func (s *Server) saveWorkItems(w http.ResponseWriter, r *http.Request) error {
 	for _, it := range items {
 		refs = append(refs, it.files...)
 	}
+	return s.commitSave(w, r, ms, refs, len(items), func(tx *sql.Tx, i int) (string, error) {
+		return s.storeWorkItem(r.Context(), tx, items[i])
+	})
+}
+
+// commitSave finishes a multipart save (§3.3, §8.3): referenced files the
+// server holds nowhere are answered 400 UntrackedIds, the files sent are
+// adopted into the blob store, the n entities are stored by store in one
+// transaction (all or nothing), and their ids are answered in order.
+func (s *Server) commitSave(w http.ResponseWriter, r *http.Request, ms *multipartSave, refs []fileRef, n int,
+	store func(tx *sql.Tx, i int) (string, error)) error {
 	if err := s.checkUntracked(ms, refs); err != nil {
 		return err
 	}
 	if err := ms.adoptAll(s.blobs); err != nil {
 		return err
 	}
-	ids := make([]string, len(items))
-	err = s.inTx(r.Context(), func(tx *sql.Tx) error {
-		for i, it := range items {
-			if ids[i], err = s.storeWorkItem(r.Context(), tx, it); err != nil {
+	ids := make([]string, n)
+	err := s.inTx(r.Context(), func(tx *sql.Tx) error {
+		for i := range ids {
+			var err error
+			if ids[i], err = store(tx, i); err != nil {
 				return err
 			}
 		}
