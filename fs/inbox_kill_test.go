@@ -2,8 +2,6 @@ package fs_test
 
 import (
 	"bytes"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,16 +64,7 @@ func TestInboxKill9DuringSubmissionCreatesOnce(t *testing.T) {
 	e := newInboxEnv(t, inboxConfig{environment: "Local"})
 	bin := buildCompsfs(t)
 	spool := t.TempDir()
-	saved := make(chan struct{}, 10)
-	e.setHook(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodPost || r.URL.Path != "/api/WorkItems" {
-			return false
-		}
-		e.srv.ServeHTTP(httptest.NewRecorder(), r) // the server saves...
-		saved <- struct{}{}
-		<-r.Context().Done() // ...and the answer never comes back
-		return true
-	})
+	saved := e.loseSaveAnswers()
 	dir1, p1, _ := startMountProcess(t, bin, e, spool)
 	closed := make(chan error, 1)
 	go func() { closed <- os.WriteFile(filepath.Join(dir1, "inbox", "order.json"), []byte(hiOrder), 0o644) }()

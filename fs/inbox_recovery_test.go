@@ -1,8 +1,6 @@
 package fs_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"syscall"
@@ -53,16 +51,7 @@ func TestInboxServerDownThenBack(t *testing.T) {
 // is made on the same spool.
 func TestInboxRestartAfterLostAnswerCreatesOnce(t *testing.T) {
 	e := newInboxEnv(t, inboxConfig{environment: "Local", timeout: time.Second})
-	saved := make(chan struct{}, 10)
-	e.setHook(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodPost || r.URL.Path != "/api/WorkItems" {
-			return false
-		}
-		e.srv.ServeHTTP(httptest.NewRecorder(), r) // the server saves...
-		saved <- struct{}{}
-		<-r.Context().Done() // ...and the answer never comes back
-		return true
-	})
+	saved := e.loseSaveAnswers()
 	if err := e.write("inbox/order.json", []byte(hiOrder)); errnoOf(err) != syscall.EIO {
 		t.Fatalf("close with the answer lost: %v, want EIO", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,23 @@ func (e *inboxEnv) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.srv.ServeHTTP(w, r)
+}
+
+// loseSaveAnswers makes every save reach the server, which stores it, while
+// its answer never comes back (the client's request stays open until it
+// gives up). The channel gets a value for each save the server stored.
+func (e *inboxEnv) loseSaveAnswers() <-chan struct{} {
+	saved := make(chan struct{}, 10)
+	e.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPost || r.URL.Path != "/api/WorkItems" {
+			return false
+		}
+		e.srv.ServeHTTP(httptest.NewRecorder(), r) // the server saves...
+		saved <- struct{}{}
+		<-r.Context().Done() // ...and the answer never comes back
+		return true
+	})
+	return saved
 }
 
 // setHook installs a function that may answer requests before localcomps
