@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -25,9 +24,11 @@ type Options struct {
 	NoTokenCache bool
 	// HTTPClient replaces the default HTTP client.
 	HTTPClient *http.Client
-	// MaxAttempts bounds the tries of one retryable request (default 10, as pyCOMPS).
+	// MaxAttempts bounds the requests of one call, retries and resumptions of
+	// a download cut short included (default 10, as pyCOMPS).
 	MaxAttempts int
-	// RetryBase is the backoff unit: attempt n waits about n×RetryBase (default 100 ms).
+	// RetryBase is the first wait before a retry, doubled per retry up to
+	// 16×RetryBase, with jitter (default 100 ms).
 	RetryBase time.Duration
 	// PageSize is the count asked for per page when a query is paged (default 1000).
 	PageSize int
@@ -113,19 +114,4 @@ func defaultTransport() *http.Transport {
 	t.ResponseHeaderTimeout = 2 * time.Minute
 	t.MaxIdleConnsPerHost = 16
 	return t
-}
-
-// waitBackoff sleeps before retry number attempt (1-based): attempt×base as
-// pyCOMPS does, with ±50% jitter so that many clients do not retry in step.
-func (c *Client) waitBackoff(ctx context.Context, attempt int) error {
-	d := time.Duration(attempt) * c.retryBase
-	d = d/2 + time.Duration(jitter(int64(d)))
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -262,3 +262,67 @@ func TestUploadRetriesEachChunk(t *testing.T) {
 		t.Errorf("after the upload: %+v, %v", st, err)
 	}
 }
+
+func TestOneAttemptBudgetPerCallUnderFaults(t *testing.T) {
+	// 503s and cut bodies together: whatever mix a call meets, its requests
+	// (retries and a download's resumptions) stay within MaxAttempts, and
+	// what it returns is whole or an error.
+	ts := startServer(t, localcomps.Options{})
+	c := ts.login(t, func(o *client.Options) { o.MaxAttempts = 4 })
+	ctx := t.Context()
+	w := seedWorld(t, ts.srv)
+	outs, err := c.OutputFiles(ctx, client.KindWorkItem, w.workItem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := findOutput(t, outs, "out/deep/data.bin").URL
+	calls := map[string]func() error{
+		"GetWorkItem": func() error {
+			wi, err := c.GetWorkItem(ctx, w.workItem, client.Query{Children: []string{"Tags", "Files"}})
+			if err == nil && (wi.Name != "seeded" || len(wi.Files) != 2) {
+				return errors.New("partial work item")
+			}
+			return err
+		},
+		"Download": func() error {
+			got, err := download(t, c, url, 0, -1)
+			if err == nil && string(got) != string(w.nested) {
+				return errors.New("wrong bytes")
+			}
+			return err
+		},
+		"ranged Download": func() error {
+			got, err := download(t, c, url, 1000, 50000)
+			if err == nil && string(got) != string(w.nested[1000:51000]) {
+				return errors.New("wrong bytes")
+			}
+			return err
+		},
+	}
+	ts.srv.SetFaults(localcomps.Faults{FailRate: 0.3, ResetRate: 0.4, Seed: 21})
+	defer ts.srv.SetFaults(localcomps.Faults{})
+	retried, failed := 0, 0
+	for i := range 30 {
+		for name, call := range calls {
+			ts.rec.reset()
+			err := call()
+			n := len(ts.rec.all())
+			if n > 4 {
+				t.Errorf("%s #%d: %d requests, more than MaxAttempts = 4", name, i, n)
+			}
+			if err != nil {
+				if !errors.Is(err, client.ErrServer) && !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("%s #%d: %v, want a 503 or a cut body", name, i, err)
+				}
+				failed++
+			}
+			if n > 1 {
+				retried++
+			}
+		}
+	}
+	if retried == 0 || ts.srv.Stats().Injected == 0 {
+		t.Fatal("no call was retried: the faults do not exercise the budget")
+	}
+	t.Logf("90 calls: %d retried, %d failed after 4 attempts", retried, failed)
+}

@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -48,29 +47,36 @@ func (r *request) url(host string) (*url.URL, error) {
 }
 
 // open sends the request and returns the answer with its body open; the
-// caller closes it. Idempotent requests are retried with backoff on 5xx and on
-// transport failures; others only when the failure proves the request never
-// reached the server. A 401 leads to one fresh token and one more try.
+// caller closes it. Failures are retried under the client's retry policy
+// (retry.go). A 401 leads to one fresh token and one more try.
 func (c *Client) open(ctx context.Context, r *request) (*http.Response, error) {
+	return c.openWith(ctx, r, c.newAttempts())
+}
+
+// openWith is open spending the attempts of a, so that a caller that goes
+// on after the answer (reading its body) shares one budget with it.
+func (c *Client) openWith(ctx context.Context, r *request, a *attempts) (*http.Response, error) {
 	u, err := r.url(c.host)
 	if err != nil {
 		return nil, err
 	}
 	reauthed := false
-	for attempt := 1; ; attempt++ {
+	for {
+		a.sent()
 		resp, err := c.send(ctx, r, u)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), ctx.Err())
 			}
-			if attempt < c.attempts && (r.idempotent || notSent(err)) {
-				c.log.Debug("retrying after transport error", "method", r.method, "url", sanitizeURL(u), "attempt", attempt, "err", err)
-				if werr := c.waitBackoff(ctx, attempt); werr != nil {
-					return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), err)
-				}
-				continue
+			err = fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), err)
+			if !r.idempotent && !notSent(err) {
+				return nil, err
 			}
-			return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), err)
+			if why := a.wait(ctx, 0); why != nil {
+				return nil, giveUp(err, why)
+			}
+			c.log.Debug("retrying after transport error", "method", r.method, "url", sanitizeURL(u), "attempt", a.made, "err", err)
+			continue
 		}
 		if resp.StatusCode < 300 || slices.Contains(r.accept, resp.StatusCode) {
 			return resp, nil
@@ -86,14 +92,13 @@ func (c *Client) open(ctx context.Context, r *request) (*http.Response, error) {
 				c.log.Debug("re-login after 401 failed", "err", aerr)
 			}
 		}
-		if resp.StatusCode >= 500 && r.idempotent && attempt < c.attempts {
-			c.log.Debug("retrying after server error", "method", r.method, "url", sanitizeURL(u), "status", resp.StatusCode, "attempt", attempt)
-			if werr := c.waitBackoff(ctx, attempt); werr != nil {
-				return nil, apiErr
-			}
-			continue
+		if !r.idempotent || !retryableStatus(resp.StatusCode) {
+			return nil, apiErr
 		}
-		return nil, apiErr
+		if why := a.wait(ctx, retryAfter(resp)); why != nil {
+			return nil, giveUp(apiErr, why)
+		}
+		c.log.Debug("retrying after server error", "method", r.method, "url", sanitizeURL(u), "status", resp.StatusCode, "attempt", a.made)
 	}
 }
 
@@ -156,30 +161,76 @@ func notSent(err error) bool {
 }
 
 // call sends the request, reads the whole answer and decodes its JSON into
-// out (when out is not nil). A body cut short is retried like a transport
-// failure for idempotent requests, and is otherwise an error, never short data.
+// out (when out is not nil), as it streams in. A body cut short is tried
+// again within the same attempt budget for idempotent requests, and is
+// otherwise an error, never short data.
 func (c *Client) call(ctx context.Context, r *request, out any) (*http.Response, error) {
-	for attempt := 1; ; attempt++ {
-		resp, err := c.open(ctx, r)
+	return c.callWith(ctx, r, out, c.newAttempts())
+}
+
+// callWith is call spending the attempts of a.
+func (c *Client) callWith(ctx context.Context, r *request, out any, a *attempts) (*http.Response, error) {
+	return c.fetchWith(ctx, r, a, func(body io.Reader) error {
+		if out == nil {
+			_, err := io.Copy(io.Discard, body)
+			return err
+		}
+		return decodeJSON(body, out)
+	})
+}
+
+// fetch sends the request and hands a successful answer's body to read,
+// which must consume all of it. When read fails because the body was cut
+// short (not because of what it holds), an idempotent request is sent again
+// within the same attempt budget and read starts over.
+func (c *Client) fetch(ctx context.Context, r *request, read func(body io.Reader) error) (*http.Response, error) {
+	return c.fetchWith(ctx, r, c.newAttempts(), read)
+}
+
+// fetchWith is fetch spending the attempts of a.
+func (c *Client) fetchWith(ctx context.Context, r *request, a *attempts, read func(body io.Reader) error) (*http.Response, error) {
+	for {
+		resp, err := c.openWith(ctx, r, a)
 		if err != nil {
 			return nil, err
 		}
-		body, err := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 { // an accepted status: the body is not the answer's data
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+			resp.Body.Close()
+			return resp, nil
+		}
+		body := &bodyReader{r: resp.Body}
+		err = read(body)
 		resp.Body.Close()
-		if err != nil {
-			if ctx.Err() == nil && r.idempotent && attempt < c.attempts {
-				c.log.Debug("retrying after a cut answer", "method", r.method, "path", r.path, "err", err)
-				if werr := c.waitBackoff(ctx, attempt); werr == nil {
-					continue
-				}
-			}
-			return nil, fmt.Errorf("%s %s: read answer: %w", r.method, r.path, err)
+		if err == nil {
+			return resp, nil
 		}
-		if out != nil && resp.StatusCode < 300 {
-			if err := json.Unmarshal(body, out); err != nil {
-				return nil, fmt.Errorf("%s %s: %w: %v", r.method, r.path, ErrMalformed, err)
-			}
+		if body.err == nil { // the body arrived whole: its content is wrong
+			return nil, fmt.Errorf("%s %s: %w: %v", r.method, r.path, ErrMalformed, err)
 		}
-		return resp, nil
+		err = fmt.Errorf("%s %s: read answer: %w", r.method, r.path, body.err)
+		if ctx.Err() != nil || !r.idempotent {
+			return nil, err
+		}
+		if why := a.wait(ctx, 0); why != nil {
+			return nil, giveUp(err, why)
+		}
+		c.log.Debug("retrying after a cut answer", "method", r.method, "path", r.path, "attempt", a.made, "err", body.err)
 	}
+}
+
+// bodyReader remembers the error reading a body failed with, telling a body
+// cut short from one whose content is wrong.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+// Read reads from the body, keeping any error but io.EOF.
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
 }

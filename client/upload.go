@@ -69,7 +69,8 @@ func (c *Client) UploadLarge(ctx context.Context, f FileUpload) error {
 	}
 	defer closeSrc()
 	u, _ := MD5ToUUID(f.MD5) // CheckFile validated it
-	off, size, failures := st.Size, int64(firstChunkSize), 0
+	off, size := st.Size, int64(firstChunkSize)
+	a := c.newAttempts() // the budget of the chunk at off
 	for off < f.Size {
 		n := min(size, f.Size-off)
 		chunk := make([]byte, n)
@@ -80,30 +81,30 @@ func (c *Client) UploadLarge(ctx context.Context, f FileUpload) error {
 		r := &request{method: http.MethodPost, path: "upload/" + u, body: chunk,
 			contentType: "application/octet-stream",
 			header:      http.Header{"Content-Range": {fmt.Sprintf("bytes %d-%d/%d", off, off+n-1, f.Size)}}}
-		if _, err := c.call(ctx, r, nil); err != nil {
-			failures++
-			if ctx.Err() != nil || failures >= c.attempts || errors.Is(err, ErrBadRequest) {
-				return fmt.Errorf("upload %s chunk at %d: %w", f.FileName, off, err)
+		if _, err := c.callWith(ctx, r, nil, a); err != nil {
+			err = fmt.Errorf("upload %s chunk at %d: %w", f.FileName, off, err)
+			if ctx.Err() != nil || errors.Is(err, ErrBadRequest) {
+				return err
+			}
+			if why := a.wait(ctx, 0); why != nil {
+				return giveUp(err, why)
 			}
 			c.log.Debug("chunk upload failed; asking the server where to resume", "file", f.FileName, "offset", off, "err", err)
-			if werr := c.waitBackoff(ctx, failures); werr != nil {
-				return fmt.Errorf("upload %s chunk at %d: %w", f.FileName, off, err)
-			}
 			st, cerr := c.CheckFile(ctx, f.MD5)
 			if cerr != nil {
-				return fmt.Errorf("upload %s chunk at %d: %w (and check: %v)", f.FileName, off, err, cerr)
+				return fmt.Errorf("%w (and check: %v)", err, cerr)
 			}
 			if st.Complete {
 				return nil
 			}
 			if st.Size > off {
-				failures = 0 // the chunk got through after all: progress
+				a = c.newAttempts() // the chunk got through after all: progress
 			}
 			off = st.Size
 			continue
 		}
 		off += n
-		failures = 0 // MaxAttempts bounds the tries of one chunk, not of the file
+		a = c.newAttempts() // MaxAttempts bounds the tries of one chunk, not of the file
 		switch took := time.Since(start); {
 		case took < fastChunk:
 			size = min(size*2, maxChunkSize)
