@@ -2,13 +2,14 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Query is the official client's QueryCriteria (§3.2). Names are wire names
@@ -84,37 +85,54 @@ func contentRange(h http.Header) (first, last, total int, ok bool) {
 	return first, last, total, true
 }
 
-// queryPages yields the entities of a query, page by page: each page asks for
-// offset and count, and paging stops when a page is short, empty, or the
-// Content-Range total is reached. envelope is the answer's key ("WorkItems").
+// page is one answer of a paged query and its Content-Range, if any.
+type page[T any] struct {
+	items  []T
+	last   int
+	total  int
+	ranged bool
+}
+
+// queryPages yields the entities of a query in the server's order, each
+// once. The first page asks for the client's page size (or less, when
+// q.Count is smaller); when its Content-Range gives the total, the other
+// pages are fetched in parallel (pageFetchers at a time) and yielded in
+// order; without one, page after page until a short one (docs/protocol.md
+// §3.2). envelope is the answer's key ("WorkItems").
 func queryPages[T any](ctx context.Context, c *Client, path, envelope string, q Query) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		offset, remaining := q.Offset, q.Count
+		offset := q.Offset
 		for {
 			want := c.pageSize
 			if q.Count > 0 {
-				want = min(want, remaining)
+				want = min(want, q.Offset+q.Count-offset)
 			}
-			page, h, err := queryPage[T](ctx, c, path, envelope, q.values(offset, want))
+			pg, err := queryPage[T](ctx, c, path, envelope, q.values(offset, want))
 			if err != nil {
 				yield(zero, err)
 				return
 			}
-			for _, e := range page {
+			for _, e := range pg.items {
 				if !yield(e, nil) {
 					return
 				}
 			}
-			offset += len(page)
-			remaining -= len(page)
-			_, last, total, ranged := contentRange(h)
+			offset += len(pg.items)
 			switch {
-			case len(page) == 0, q.Count > 0 && remaining <= 0:
+			case len(pg.items) == 0, q.Count > 0 && offset >= q.Offset+q.Count:
 				return
-			case ranged && last+1 >= total:
+			case pg.ranged && pg.last+1 >= pg.total:
 				return
-			case !ranged && len(page) < want:
+			case pg.ranged:
+				end := pg.total
+				if q.Count > 0 {
+					end = min(end, q.Offset+q.Count)
+				}
+				// The server's page (it may cap the count asked) is the step.
+				parallelPages(ctx, c, path, envelope, q, offset, end, len(pg.items), yield)
+				return
+			case len(pg.items) < want:
 				// No Content-Range: the answer was the whole remaining set (§3.2),
 				// unless it is exactly a page long, when the next page tells.
 				return
@@ -123,24 +141,69 @@ func queryPages[T any](ctx context.Context, c *Client, path, envelope string, q 
 	}
 }
 
-// queryPage fetches one page and returns its entities and headers.
-func queryPage[T any](ctx context.Context, c *Client, path, envelope string, v url.Values) ([]T, http.Header, error) {
-	var answer map[string]json.RawMessage
-	resp, err := c.call(ctx, &request{method: http.MethodGet, path: path, query: v, idempotent: true}, &answer)
-	if err != nil {
-		return nil, nil, err
+// pageFetchers bounds the pages of one query fetched at once; it is also
+// how far fetching runs ahead of the caller.
+const pageFetchers = 4
+
+// parallelPages yields the entities at offsets [from, end) of a query,
+// fetched step at a time by pageFetchers goroutines and yielded in order.
+// A failed page (after the retry policy) ends it with its error; a short
+// one (the result shrank meanwhile) ends it after its entities.
+func parallelPages[T any](ctx context.Context, c *Client, path, envelope string, q Query, from, end, step int,
+	yield func(T, error) bool) {
+	type result struct {
+		pg  page[T]
+		err error
 	}
-	raw, ok := answer[envelope]
-	if !ok {
-		return nil, nil, fmt.Errorf("GET %s: %w: no %q in the answer", path, ErrMalformed, envelope)
-	}
-	var page []T
-	if string(raw) != "null" {
-		if err := json.Unmarshal(raw, &page); err != nil {
-			return nil, nil, fmt.Errorf("GET %s: %w: %v", path, ErrMalformed, err)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	n := (end - from + step - 1) / step
+	results := make([]chan result, n)
+	launched := 0
+	var zero T
+	for i := range n {
+		for ; launched < n && launched < i+pageFetchers; launched++ {
+			ch := make(chan result, 1)
+			results[launched] = ch
+			off := from + launched*step
+			v := q.values(off, min(step, end-off))
+			wg.Go(func() {
+				pg, err := queryPage[T](ctx, c, path, envelope, v)
+				ch <- result{pg, err}
+			})
+		}
+		r := <-results[i]
+		results[i] = nil
+		if r.err != nil {
+			yield(zero, r.err)
+			return
+		}
+		for _, e := range r.pg.items {
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if off := from + i*step; len(r.pg.items) < min(step, end-off) {
+			return
 		}
 	}
-	return page, resp.Header, nil
+}
+
+// queryPage fetches one page, decoding it as it streams in.
+func queryPage[T any](ctx context.Context, c *Client, path, envelope string, v url.Values) (page[T], error) {
+	var pg page[T]
+	resp, err := c.fetch(ctx, &request{method: http.MethodGet, path: path, query: v, idempotent: true},
+		func(body io.Reader) error {
+			var err error
+			pg.items, err = decodeEnvelope[T](body, envelope)
+			return err
+		})
+	if err != nil {
+		return page[T]{}, err
+	}
+	_, pg.last, pg.total, pg.ranged = contentRange(resp.Header)
+	return pg, nil
 }
 
 // getOne fetches one entity by id (§3.2, §9): exactly one element expected.
@@ -154,14 +217,14 @@ func getOne[T any](ctx context.Context, c *Client, kind Kind, id string, q Query
 	if kind == KindExperiment || kind == KindSuite {
 		v.Del("count") // pyCOMPS sends count for these kinds only when asked (§3.2)
 	}
-	page, _, err := queryPage[T](ctx, c, path, kind.Plural(), v)
+	pg, err := queryPage[T](ctx, c, path, kind.Plural(), v)
 	if err != nil {
 		return nil, fmt.Errorf("get %s %s: %w", kind, id, err)
 	}
-	if len(page) != 1 {
-		return nil, fmt.Errorf("get %s %s: %w: %d entities for one id", kind, id, ErrMalformed, len(page))
+	if len(pg.items) != 1 {
+		return nil, fmt.Errorf("get %s %s: %w: %d entities for one id", kind, id, ErrMalformed, len(pg.items))
 	}
-	return &page[0], nil
+	return &pg.items[0], nil
 }
 
 // collect gathers an iterator's values into a slice, stopping at the first error.

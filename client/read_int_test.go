@@ -185,7 +185,7 @@ func TestQueryPaging(t *testing.T) {
 	if want := gridNames(2349, 49, -1); !slices.Equal(names(got), want) {
 		t.Fatalf("%d items from %q; want the 2300 items item-2349 down to item-0050", len(got), names(got)[:min(3, len(got))])
 	}
-	pages := ts.rec.matching(http.MethodGet, "/api/WorkItems")
+	pages := byOffset(ts.rec.matching(http.MethodGet, "/api/WorkItems"))
 	if len(pages) != 3 {
 		t.Fatalf("%d GET /api/WorkItems for 2300 items with 1000 a page, want 3:\n%s", len(pages), ts.rec.summary())
 	}
@@ -252,29 +252,38 @@ func TestQueryPagingSmallPages(t *testing.T) {
 	if !slices.Equal(names(got), gridNames(0, 100, 1)) {
 		t.Errorf("%d items", len(got))
 	}
-	pages := ts.rec.matching(http.MethodGet, "/api/WorkItems")
+	pages := byOffset(ts.rec.matching(http.MethodGet, "/api/WorkItems"))
 	if len(pages) != 3 {
 		t.Fatalf("%d requests for 100 items at 40 a page, want 3", len(pages))
 	}
 	checkQuery(t, pages[0], map[string]string{"orderby": "Name", "count": "40"})
-	checkQuery(t, pages[2], map[string]string{"orderby": "Name", "count": "40", "offset": "80"})
+	checkQuery(t, pages[2], map[string]string{"orderby": "Name", "count": "20", "offset": "80"})
 
-	// The iterator fetches pages only as the caller goes on.
+	// The iterator fetches at most four pages ahead of the caller, and
+	// nothing more once the caller stops.
+	c10 := ts.login(t, func(o *client.Options) { o.PageSize = 10 })
 	ts.rec.reset()
 	n := 0
-	for it, err := range c.WorkItems(t.Context(), client.Query{OrderBy: "Name"}) {
+	for it, err := range c10.WorkItems(t.Context(), client.Query{OrderBy: "Name"}) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		if it.Name != fmt.Sprintf("item-%04d", n) {
 			t.Fatalf("item %d is %s", n, it.Name)
 		}
-		if n++; n == 41 {
+		if n++; n == 11 {
 			break
 		}
 	}
-	if got := ts.rec.count(http.MethodGet, "/api/WorkItems"); got != 2 {
-		t.Errorf("stopping after 41 items fetched %d pages, want 2", got)
+	fetched := ts.rec.count(http.MethodGet, "/api/WorkItems")
+	if fetched < 2 || fetched > 5 {
+		t.Errorf("stopping after 11 items of 10 pages fetched %d pages, want 2 to 5", fetched)
+	}
+	if _, err := c10.QueryWorkItems(t.Context(), client.Query{Filters: []string{"Name~no such item"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.rec.count(http.MethodGet, "/api/WorkItems"); got != fetched+1 {
+		t.Errorf("pages went on being fetched after the caller stopped: %d requests, then %d", fetched, got-1)
 	}
 
 	// An empty result is one request and no items.
