@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,10 +19,14 @@ import (
 const (
 	DefaultChunkSize    = 4 << 20
 	DefaultFetchTimeout = 60 * time.Second
-	DefaultRetries      = 3
 	DefaultMaxMemory    = 64 << 20
 	maxChunkSize        = 1 << 30
 )
+
+// bufSize is the size of download buffers (less for smaller chunks): a
+// download's bytes go to disk, to the readers and to the check a buffer at
+// a time.
+const bufSize = 256 << 10
 
 // ErrCorrupt means cached or downloaded bytes do not match the server's md5.
 // Everything cached for that file has been discarded; a later read fetches it
@@ -31,7 +34,10 @@ const (
 var ErrCorrupt = errors.New("cache: content does not match its md5")
 
 // Source reads length bytes of a remote file from offset off (a ranged GET).
-// The body must hold exactly those bytes; a shorter one is an error.
+// The body must hold exactly those bytes; a shorter one is an error. The
+// cache calls it once per download and does not retry: retrying (and
+// resuming a body cut short) is the Source's business, for as long as
+// [Wanted] reports true for ctx.
 type Source func(ctx context.Context, off, length int64) (io.ReadCloser, error)
 
 // Key names the content of one remote file.
@@ -51,14 +57,14 @@ type Key struct {
 type ContentOptions struct {
 	Dir          string        // where the cache lives; its data goes under Dir/content
 	MaxBytes     int64         // bound on the bytes of cached chunks on disk; must be > 0
-	ChunkSize    int64         // unit of download and eviction (DefaultChunkSize; at most 1 GiB)
-	FetchTimeout time.Duration // bound on one attempt to download one chunk (DefaultFetchTimeout)
-	Retries      int           // attempts after the first failure (DefaultRetries; negative: none)
+	ChunkSize    int64         // unit of storage and eviction, and largest download (DefaultChunkSize; at most 1 GiB)
+	FetchTimeout time.Duration // bound on one download, its Source's retries included (DefaultFetchTimeout)
 	Logger       *slog.Logger  // slog.Default() when nil
-	// MaxMemory bounds the bytes of chunks held in memory at once by the
-	// whole cache: downloads running, until their readers have copied them
-	// (DefaultMaxMemory; at least one chunk is always let through). Half of
-	// it at most, and no more than maxReadAhead chunks, goes to read-ahead.
+	// MaxMemory bounds the bytes of buffers held in memory at once by the
+	// whole cache (DefaultMaxMemory): half for downloads running (one
+	// buffer is always let through), half for downloaded bytes kept for
+	// the md5 check until it hashes them (beyond, it reads them back from
+	// disk).
 	MaxMemory int64
 }
 
@@ -72,32 +78,40 @@ type ContentStats struct {
 	VerifyFailures int64 // files whose bytes did not match their md5
 }
 
-// Content is an on-disk cache of remote files' bytes, read in aligned chunks,
-// shared by every reader of the same content, bounded by least-recently-used
-// eviction. It is safe for concurrent use.
+// Content is an on-disk cache of remote files' bytes, stored in aligned
+// chunks, shared by every reader of the same content, bounded by
+// least-recently-used eviction. It is safe for concurrent use.
 type Content struct {
 	o       ContentOptions
 	root    string
 	log     *slog.Logger
-	backoff func(attempt int) time.Duration
 	raSlots chan struct{} // read-ahead downloads running, bounded for the whole cache
-	mem     *memBudget    // chunk buffers, bounded for the whole cache
-	// maxWindow bounds the chunks read ahead of one reader (also to a
-	// quarter of MaxBytes, so that they are not evicted before being read).
-	maxWindow int64
-	closeOnce sync.Once
+	mem     *memBudget    // download buffers, bounded for the whole cache
+	// maxLead bounds how far ahead of a reader the cache downloads:
+	// maxWindow chunks, and a quarter of MaxBytes, so that it is not
+	// evicted before being read.
+	maxLead int64
+	// align and minLead are fetchAlign and minLead, or the chunk size if
+	// smaller.
+	align, minLead int64
+	closeOnce      sync.Once
 
-	mu      sync.Mutex
-	keys    map[string]*keyState
-	lru     list.List // of *piece; front is the most recently read
-	fds     list.List // of *piece with an open file; front is the most recently used
-	flights map[flightID]*flight
+	mu   sync.Mutex
+	keys map[string]*keyState
+	lru  list.List // of *piece; front is the most recently read
+	fds  list.List // of *piece with an open file; front is the most recently used
 	// failed names the files whose last check failed, until one passes: a
 	// reader that was served their bytes before the check and reaches the
 	// end gets ErrCorrupt, not EOF.
 	failed map[string]bool
-	onDisk int64
-	wg     sync.WaitGroup // running downloads, checks and their persisting
+	// refetched names the files fetched again after a failed check of
+	// bytes none had been served, until a check passes: a second failure
+	// is reported.
+	refetched map[string]bool
+	onDisk    int64
+	// pendingBytes counts the buffers kept for checks, at most pendingMax.
+	pendingBytes, pendingMax int64
+	wg                       sync.WaitGroup // running downloads, checks and their persisting
 
 	hits, misses, fetched, evictions, verifyFailures atomic.Int64
 }
@@ -120,29 +134,26 @@ func OpenContent(o ContentOptions) (*Content, error) {
 	if o.FetchTimeout <= 0 {
 		o.FetchTimeout = DefaultFetchTimeout
 	}
-	switch {
-	case o.Retries == 0:
-		o.Retries = DefaultRetries
-	case o.Retries < 0:
-		o.Retries = 0
-	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	if o.MaxMemory <= 0 {
 		o.MaxMemory = DefaultMaxMemory
 	}
+	buf := min(int64(bufSize), o.ChunkSize)
 	c := &Content{
-		o:         o,
-		root:      filepath.Join(o.Dir, "content"),
-		log:       o.Logger.With("component", "content-cache"),
-		backoff:   defaultBackoff,
-		raSlots:   make(chan struct{}, min(max(o.MaxMemory/o.ChunkSize/2, 1), maxReadAhead)),
-		mem:       newMemBudget(o.MaxMemory, o.ChunkSize),
-		maxWindow: min(maxWindow, o.MaxBytes/o.ChunkSize/4),
-		keys:      map[string]*keyState{},
-		flights:   map[flightID]*flight{},
-		failed:    map[string]bool{},
+		o:          o,
+		root:       filepath.Join(o.Dir, "content"),
+		log:        o.Logger.With("component", "content-cache"),
+		raSlots:    make(chan struct{}, min(max(o.MaxMemory/2/buf/2, 1), maxReadAhead)),
+		mem:        newMemBudget(o.MaxMemory/2, buf),
+		maxLead:    max(min(maxWindow*o.ChunkSize, o.MaxBytes/4), min(minLead, o.ChunkSize)),
+		align:      min(fetchAlign, o.ChunkSize),
+		minLead:    min(minLead, o.ChunkSize),
+		keys:       map[string]*keyState{},
+		failed:     map[string]bool{},
+		refetched:  map[string]bool{},
+		pendingMax: o.MaxMemory / 2,
 	}
 	if err := os.MkdirAll(c.root, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: open content cache: %w", err)
@@ -171,8 +182,8 @@ func (c *Content) Close() error {
 		c.persistLRU()
 		for e := c.lru.Front(); e != nil; e = e.Next() {
 			pc := e.Value.(*piece)
-			if pc.synced {
-				continue
+			if pc.synced || pc.path != c.chunkPath(pc.ks.name, pc.idx) {
+				continue // durable, or not kept across runs (see scan)
 			}
 			fh, ferr := c.pieceFile(pc)
 			if ferr == nil {
@@ -210,152 +221,17 @@ func (c *Content) Stats() ContentStats {
 }
 
 // ReadAt reads len(p) bytes of k's content at off, as io.ReaderAt does: n <
-// len(p) only with an error, io.EOF past the end. Chunks on disk are read
-// without src; missing ones are downloaded with src, once for all concurrent
-// readers, under a context of their own: when ctx ends ReadAt returns
-// ctx.Err() at once, and the download goes on to fill the cache.
-//
-// A file with an md5 is hashed in the background as its chunks arrive, and
-// served unverified until the check: a read that reaches the end of the file,
-// or whose download brings the file's last missing chunk, waits for the
-// verdict, and gets an error matching ErrCorrupt if the bytes do not match
-// k.MD5 (everything cached of the file is then discarded). So a reader going
-// to the end of a corrupt file never sees EOF without an error.
+// len(p) only with an error, io.EOF past the end. It is Hold, a copy and
+// Release: see Hold for how bytes are fetched and checked.
 func (c *Content) ReadAt(ctx context.Context, k Key, src Source, p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, fmt.Errorf("cache: read at negative offset %d", off)
-	}
-	name, md5, err := k.dirName()
+	h, err := c.Hold(ctx, k, src, off, len(p))
 	if err != nil {
 		return 0, err
 	}
-	if len(p) == 0 {
-		return 0, nil
+	defer h.Release()
+	n, err := h.Copy(p)
+	if err == nil && n < len(p) {
+		err = io.EOF
 	}
-	if off >= k.Size {
-		return 0, io.EOF
-	}
-	cs := c.o.ChunkSize
-	want := min(int64(len(p)), k.Size-off)
-	var n int64
-	var checks []*flight
-	for n < want {
-		pos := off + n
-		idx := pos / cs
-		within := pos - idx*cs
-		m := min(cs-within, k.Size-pos, want-n)
-		vf, err := c.readChunk(ctx, name, md5, k.Size, src, idx, p[n:n+m], within, pos+m == k.Size)
-		if err != nil {
-			return int(n), err
-		}
-		if vf != nil && !slices.Contains(checks, vf) {
-			checks = append(checks, vf)
-		}
-		n += m
-	}
-	c.readAhead(ctx, name, src, off, n)
-	for _, vf := range checks {
-		if err := vf.wait(ctx); err != nil {
-			return 0, err
-		}
-	}
-	if md5 != "" && off+n == k.Size {
-		if err := c.failedCheck(name); err != nil {
-			return 0, err
-		}
-	}
-	if n < int64(len(p)) {
-		return int(n), io.EOF
-	}
-	return int(n), nil
-}
-
-// failedCheck returns an error matching ErrCorrupt when the file's last
-// check failed and none passed since: the bytes of a reader reaching the end
-// may be from before the check.
-func (c *Content) failedCheck(name string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.failed[name] {
-		return nil
-	}
-	if ks := c.keys[name]; ks != nil && ks.verified {
-		return nil
-	}
-	return fmt.Errorf("cache: %s: a check of the file found it did not match its md5 (its bytes were discarded and are being fetched again): %w", name, ErrCorrupt)
-}
-
-// touchEvery is how stale a chunk file's time may get before a read sets it
-// again: the exact order of reads is kept in memory and written at Close;
-// this only keeps a rough order for a start after a crash.
-const touchEvery = time.Minute
-
-// readChunk fills dst from chunk idx of the file, starting within bytes into
-// the chunk. It returns the check whose verdict the reader must wait for, if
-// any: when its download brought the file's last missing chunk, or when end
-// (the read reaches the end of the file) and the file is complete but not
-// yet verified.
-func (c *Content) readChunk(ctx context.Context, name, md5 string, size int64, src Source, idx int64, dst []byte, within int64, end bool) (check *flight, err error) {
-	for tries := 0; ; tries++ {
-		if tries > 3 { // only when chunk files vanish or shrink behind our back, again and again
-			return nil, fmt.Errorf("cache: read chunk %d of %s: chunk file keeps disappearing", idx, name)
-		}
-		c.mu.Lock()
-		ks := c.keyState(name, md5, size)
-		if pc := ks.pieces[idx]; pc != nil {
-			fh, err := c.pieceFile(pc)
-			if err != nil {
-				c.log.Warn("cached chunk vanished", "file", name, "chunk", idx, "err", err)
-				c.removePiece(pc)
-				c.mu.Unlock()
-				continue
-			}
-			c.lru.MoveToFront(pc.elem)
-			now := time.Now()
-			pc.used = now
-			touch := now.Sub(pc.mtime) > touchEvery
-			if touch {
-				pc.mtime = now
-			}
-			if end && ks.md5 != "" && !ks.verified && ks.complete() {
-				check = c.startVerify(ks)
-			} else {
-				c.kickVerify(ks) // a file found at start-up
-			}
-			c.mu.Unlock()
-			c.hits.Add(1)
-			if touch {
-				_ = os.Chtimes(c.chunkPath(name, idx), now, now) // may race an eviction
-			}
-			n, err := fh.ReadAt(dst, within)
-			if n == len(dst) {
-				return check, nil
-			}
-			if errors.Is(err, os.ErrClosed) {
-				continue // evicted, or closed for the open-file limit, as we read
-			}
-			c.log.Warn("cached chunk unreadable", "file", name, "chunk", idx, "read", n, "want", len(dst), "err", err)
-			c.mu.Lock()
-			if ks.pieces[idx] == pc {
-				c.removePiece(pc)
-			}
-			c.mu.Unlock()
-			continue
-		}
-		f := c.startDownload(ctx, ks, idx, src)
-		f.refs++
-		c.mu.Unlock()
-		c.misses.Add(1)
-		err := f.wait(ctx)
-		if err == nil {
-			copy(dst, f.data[within:])
-		}
-		c.mu.Lock()
-		c.unref(f)
-		c.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
-		return f.verify, nil
-	}
+	return n, err
 }

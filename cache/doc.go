@@ -3,23 +3,41 @@
 // ([Content]) that keeps output files' bytes on local disk in chunks, keyed by
 // md5, verified, bounded in size and shared across work items. It knows
 // nothing of FUSE or HTTP: the server is reached through function values.
+// docs/caching.md describes it for users.
 //
 // On disk, Content keeps the chunks of a file in Dir/content/<md5>-<size>/
 // (Dir/content/id-<sha256 of ID, 40 hex>-<size>/ without an md5), one file
-// per chunk named by its byte offset, plus an empty file "verified" once all
-// chunks are there, match the md5 and have been made durable (fsync). A
-// chunk is written to a temporary file and renamed, without fsync; Close
-// makes every chunk durable and leaves Dir/content/.clean, which the next
-// start takes away. A start without it (a crash) keeps only verified files:
-// the others' chunks may be torn. Chunk files' modification times hold the
-// order of last reads (written at Close, and roughly every minute).
+// per chunk of ChunkSize bytes named by its byte offset. A chunk file is
+// filled in place as downloads bring parts of it (any ranges, 64 KiB
+// aligned), under a temporary name, and renamed to its offset once
+// complete, without fsync. Once a file with an md5 is complete and matches
+// it, its chunks are made durable and the file "verified" is written beside
+// them: each chunk's CRC-32C. Close makes every complete chunk durable and
+// leaves Dir/content/.clean, which the next start takes away. A start
+// keeps complete chunks only (parts of chunks are lost); without .clean (a
+// crash) it keeps only verified files, as the others' chunks may be torn.
+// Chunk files' modification times hold the order of last reads (written at
+// Close, and roughly every minute); eviction removes whole chunks, least
+// recently read first, never one being read or written.
 //
-// Reading: chunks are downloaded once for all readers into buffers bounded by
-// MaxMemory for the whole cache; a sequential reader gets a read-ahead
-// window that doubles per chunk (1, 2, 4, ... 16 chunks), downloaded in
-// parallel under a global cap. A file with an md5 is hashed in order in the
-// background as its chunks arrive; its chunks are served unverified until the
-// check, and a read reaching the end of the file (or whose download completes
-// it) waits for the verdict. On a mismatch all of it is discarded and such
-// reads fail with [ErrCorrupt].
+// Reading: [Content.Hold] returns a read's bytes held open in their chunk
+// file, so that a FUSE server can splice them to the kernel without a copy.
+// What is missing is downloaded once for all readers, streamed to disk a
+// buffer at a time, and each reader waits only for its own bytes. A first
+// read fetches what it asks and a small lead; sequential reading grows the
+// lead (see plan), random reads get none. Downloads are not retried here:
+// the Source (the client) does it, while [Wanted] says a reader still
+// waits.
+//
+// Checking: a file with an md5 is hashed in order as its bytes arrive, by
+// one goroutine per file, from the downloads' buffers when they come in
+// order (kept for it within hashAhead, under half of MaxMemory) and read
+// back from disk otherwise; readers are held within hashAhead of it, so that
+// a cold read runs at the pace of the hash rather than ahead of it. Until
+// the file is complete its bytes are served unverified; from then on no
+// read is served before the verdict. On a mismatch the file is discarded:
+// readers waiting get an error matching [ErrCorrupt] when some of its bytes
+// had been served, and the file is fetched again otherwise (once). A chunk
+// of a verified file found at start-up is checked against its CRC-32C
+// before its first read, so that bytes that rotted on disk are never served.
 package cache

@@ -1,11 +1,16 @@
 package cache
 
 // evict removes least recently read chunks until the cache fits MaxBytes.
-// Readers that already opened an evicted chunk keep reading it (the file is
-// only unlinked); a check hashing the file starts over. Call with c.mu held.
+// Chunks in use (being read or downloaded) are skipped: the bound may be
+// exceeded by them for as long as they are. A check hashing the file of an
+// evicted chunk starts over. Call with c.mu held.
 func (c *Content) evict() {
-	for c.onDisk > c.o.MaxBytes && c.lru.Len() > 0 {
-		c.removePiece(c.lru.Back().Value.(*piece))
-		c.evictions.Add(1)
+	for e := c.lru.Back(); e != nil && c.onDisk > c.o.MaxBytes; {
+		prev := e.Prev()
+		if pc := e.Value.(*piece); pc.refs == 0 {
+			c.removePiece(pc)
+			c.evictions.Add(1)
+		}
+		e = prev
 	}
 }

@@ -12,9 +12,6 @@ import (
 
 // On disk, a file's chunks live in Dir/content/<name>/<offset>, where name is
 // "<md5>-<size>", or "id-<first 40 hex of sha256(ID)>-<size>" without an md5.
-// An empty file named "verified" in that folder records that all chunks are
-// present and match the md5.
-const markerName = "verified"
 
 var dirNameRE = regexp.MustCompile(`^(?:([0-9a-f]{32})|id-[0-9a-f]{40})-(0|[1-9][0-9]{0,18})$`)
 

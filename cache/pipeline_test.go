@@ -29,37 +29,54 @@ func chunkRange(from, to int64) []int64 {
 	return r
 }
 
-func TestReadAheadWindowDoubles(t *testing.T) {
-	const cs = 1000
-	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs})
-	src := newSource(100 * cs)
-	k := Key{ID: "f", Size: 100 * cs}
-	// A sequential reader in 250-byte reads; after passing the middle of
-	// chunk i the window is 1, 2, 4, 8, 16, 16 chunks beyond it.
-	want := map[int64]int64{0: 1, 1: 3, 2: 6, 3: 11, 4: 20, 5: 21, 6: 22}
-	for off := int64(0); off < 7*cs; off += 250 {
-		readOK(t, c, k, src.Source, off, 250)
-		c.wg.Wait()
-		if end := off + 250; end%cs == cs/2 {
-			last := want[off/cs]
-			if got := fetchedChunks(src, cs); !slices.Equal(got, chunkRange(0, last)) {
-				t.Fatalf("after reading to %d: fetched chunks %v, want 0..%d", end, got, last)
-			}
+func TestLeadGrowsWithSequentialReads(t *testing.T) {
+	// A sequential reader in 128 KiB reads: the cache keeps between half
+	// and all of its lead (an eighth of what it read in a row, at least
+	// 128 KiB, then from 2 MiB half of it, at most 16 chunks) downloaded
+	// ahead of it, never more.
+	const cs, size = 1 << 20, 256 << 20
+	c := openTest(t, ContentOptions{MaxBytes: 1 << 30, ChunkSize: cs})
+	src := newSource(size)
+	k := Key{ID: "f", Size: size}
+	frontier := func() int64 {
+		var f int64
+		for _, s := range src.Calls() {
+			f = max(f, s.off+s.length)
+		}
+		return f
+	}
+	check := func(end, seq int64) {
+		t.Helper()
+		lead := max(seq/8, minLead)
+		if seq >= slowLeadUntil {
+			lead = min(seq/2, maxWindow*cs)
+		}
+		if f := frontier(); f < min(size, end+lead/2) || f > end+lead+fetchAlign {
+			t.Fatalf("after reading to %d (%d in a row): fetched to %d, want %d to %d ahead", end, seq, f, lead/2, lead)
 		}
 	}
-	// A seek resets the window: the next sequential reads start again at one.
-	before := len(src.Calls())
-	readOK(t, c, k, src.Source, 50*cs, 250)
-	readOK(t, c, k, src.Source, 50*cs+250, 500)
+	const read = 128 << 10
+	for off := int64(0); off < 200<<20; off += read {
+		readOK(t, c, k, src.Source, off, read)
+		c.wg.Wait()
+		check(off+read, off+read)
+	}
+	if n := len(src.Calls()); n > 300 {
+		t.Errorf("%d downloads for 200 MiB read in %d reads: the lead does not grow", n, 200<<20/read)
+	}
+	// A seek starts a new reader: a small lead again.
+	before := frontier()
+	readOK(t, c, k, src.Source, 240<<20, read)
+	readOK(t, c, k, src.Source, 240<<20+read, read)
 	c.wg.Wait()
-	if got := fetchedChunks(src, cs)[before:]; !slices.Equal(got, []int64{50, 51}) {
-		t.Fatalf("after a seek: fetched %v, want chunk 50 and one ahead", got)
+	if f := frontier(); f <= before || f > 240<<20+2*read+minLead+fetchAlign {
+		t.Fatalf("after a seek to 240 MiB and two reads: fetched to %d", f)
 	}
 }
 
 func TestReadAheadToleratesReadsSlightlyOutOfOrder(t *testing.T) {
 	// The kernel's read-ahead sends reads in parallel; they arrive a little
-	// out of order, and are still a sequential reader.
+	// out of order, and are still one sequential reader.
 	const cs = 4000
 	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs})
 	src := newSource(20 * cs)
@@ -67,15 +84,18 @@ func TestReadAheadToleratesReadsSlightlyOutOfOrder(t *testing.T) {
 	for _, off := range []int64{0, 1000, 500, 1500, 2500, 2000} {
 		readOK(t, c, k, src.Source, off, 500)
 	}
-	c.wg.Wait()
-	if got := fetchedChunks(src, cs); !slices.Equal(got, []int64{0, 1}) {
-		t.Fatalf("fetched %v, want chunk 1 read ahead", got)
+	name, _, _ := k.dirName()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ks := c.keys[name]; ks == nil || ks.random != 0 || ks.seq != 3000 {
+		t.Fatalf("after six reads a little out of order: %+v, want one sequential reader of 3000 bytes", ks)
 	}
 }
 
 func TestDownloadsShareAGlobalMemoryBound(t *testing.T) {
+	// Half of MaxMemory goes to downloads: three buffers of one chunk.
 	const cs = 1000
-	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs, MaxMemory: 3 * cs})
+	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs, MaxMemory: 6 * cs})
 	src := newSource(cs)
 	src.gate = make(chan struct{})
 	gate := sync.OnceFunc(func() { close(src.gate) })
@@ -109,23 +129,25 @@ func TestDownloadsShareAGlobalMemoryBound(t *testing.T) {
 }
 
 func TestReadAheadLeavesMemoryForReaders(t *testing.T) {
-	// MaxMemory of 4 chunks: at most 2 go to read-ahead, so a reader of
-	// another file is not kept waiting behind stalled read-ahead.
+	// MaxMemory of 4 chunks: 2 download buffers, at most 1 for read-ahead,
+	// so a reader of another file is not kept waiting behind stalled
+	// read-ahead.
 	const cs = 1000
 	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs, MaxMemory: 4 * cs})
-	if cap(c.raSlots) != 2 {
-		t.Fatalf("%d read-ahead slots, want 2", cap(c.raSlots))
+	if cap(c.raSlots) != 1 {
+		t.Fatalf("%d read-ahead slots, want 1", cap(c.raSlots))
 	}
 	stalled := newSource(100 * cs)
-	for i := range 4 {
-		k := Key{ID: string(rune('a' + i)), Size: 100 * cs}
-		readOK(t, c, k, stalled.Source, 0, 300)
+	key := func(i int) Key { return Key{ID: string(rune('a' + i)), Size: 100 * cs} }
+	for i := range 4 { // chunks 0 to 2 of each on disk (one read-ahead at a time)
+		readOK(t, c, key(i), stalled.Source, 0, 1000)
+		readOK(t, c, key(i), stalled.Source, 1000, 600)
+		c.wg.Wait()
 	}
 	stalled.gate = make(chan struct{})
 	defer close(stalled.gate)
 	for i := range 4 {
-		k := Key{ID: string(rune('a' + i)), Size: 100 * cs}
-		readOK(t, c, k, stalled.Source, 300, 300) // read-ahead of chunk 1, stalls
+		readOK(t, c, key(i), stalled.Source, 1600, 1000) // read-ahead of chunk 3, stalls
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -135,25 +157,29 @@ func TestReadAheadLeavesMemoryForReaders(t *testing.T) {
 }
 
 func TestSequentialReadOfCorruptFileEndsInErrCorrupt(t *testing.T) {
-	// The file is checked in the background while it is read. Here
-	// read-ahead brings the last chunks and the check fails while the reader
-	// is still in the middle: it goes on (what it reads now is fetched
-	// again), and the read reaching the end gets ErrCorrupt, not EOF.
+	// The file is checked while it is read. Its bytes are served
+	// unverified until it is complete; from then on reads wait for the
+	// verdict, and get ErrCorrupt. A reader going on to the end (what it
+	// reads now is fetched again, and the file never completes) never
+	// sees EOF without an error.
 	const cs, size = 1000, 9500
 	k := Key{MD5: md5Of(content(0, size)), Size: size}
 	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs})
 	src := newSource(size)
 	src.corruptAt = 3333
+	corrupt := 0
 	var err error
-	off := int64(0)
-	for ; off < size; off += 500 {
-		if _, err = c.ReadAt(context.Background(), k, src.Source, make([]byte, 500), off); err != nil {
-			break
+	for off := int64(0); off < size; off += 500 {
+		_, err = c.ReadAt(context.Background(), k, src.Source, make([]byte, 500), off)
+		if errors.Is(err, ErrCorrupt) {
+			corrupt++
+		} else if err != nil {
+			t.Fatalf("read at %d: %v", off, err)
 		}
 		c.wg.Wait() // read-ahead and the check finish before the next read
 	}
-	if !errors.Is(err, ErrCorrupt) || off != size-500 {
-		t.Fatalf("sequential read of a corrupt file: %v at %d, want ErrCorrupt at the read reaching the end", err, off)
+	if corrupt == 0 || !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("sequential read of a corrupt file: %d reads got ErrCorrupt, the last %v", corrupt, err)
 	}
 	if s := c.Stats(); s.VerifyFailures == 0 {
 		t.Fatalf("Stats = %+v, want a failed check", s)
@@ -228,7 +254,7 @@ func TestRestartAfterCrashKeepsOnlyVerifiedFiles(t *testing.T) {
 	c2.Close()
 	// A clean shutdown: everything is trusted.
 	c3 := openTest(t, o)
-	if s := c3.Stats(); s.BytesOnDisk != 2500+1000+1000 {
+	if s := c3.Stats(); s.BytesOnDisk != 2500+2000+2000 { // each read fetched its chunk and one ahead
 		t.Fatalf("after a clean shutdown: %+v", s)
 	}
 	readOK(t, c3, part, fail.Source, 1000, 10)

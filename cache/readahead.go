@@ -1,57 +1,58 @@
 package cache
 
-import "context"
+// How far ahead of a reader the cache downloads. A first read fetches what
+// it asks (rounded out to fetchAlign) and minLead more (one chunk with
+// chunks smaller than that). A reader going on sequentially gets a lead of
+// an eighth of what it read in a row while that is under slowLeadUntil, so
+// that `head -c 1M` fetches little more than it reads, then of half of it,
+// so that a long read soon runs chunks ahead even on a slow link; the lead
+// is capped at maxWindow chunks (and at a quarter of MaxBytes, so that it
+// is not evicted before being read). Reads jumping about, two or more in a
+// row, get no lead at all.
+const (
+	minLead       = 128 << 10
+	slowLeadUntil = 2 << 20
+	maxWindow     = 16
+)
 
 // maxReadAhead bounds the read-ahead downloads running at once in the whole
-// cache, however many files are read (fewer when MaxMemory holds fewer than
-// twice as many chunks: the rest is for readers waiting on a download).
+// cache, however many files are read.
 const maxReadAhead = 8
 
-// maxWindow bounds how many chunks ahead of a sequential reader are
-// downloaded.
-const maxWindow = 16
-
-// readAhead follows the reading of a file after a read of n bytes at off. A
-// read that continues the previous one (give or take a little: the kernel's
-// reads may arrive out of order) is sequential; the window of chunks
-// downloaded ahead starts at one when a sequential reader passes the middle
-// of a chunk and doubles at the middle of each later chunk (1, 2, 4, ...
-// maxWindow); any other read resets it. A read from offset 0 alone (head -c
-// 1M) fetches nothing more. The downloads share maxReadAhead slots with every
-// other file: a window not yet covered is filled by later reads.
-func (c *Content) readAhead(ctx context.Context, name string, src Source, off, n int64) {
-	if src == nil || n == 0 {
-		return
-	}
-	cs := c.o.ChunkSize
-	end := off + n
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ks := c.keys[name]
-	if ks == nil {
-		return
-	}
-	slack := min(cs/4, 1<<20)
+// plan records a read of [off, end) of the file and returns how far the
+// file should be on its way to disk: end for a random read, end plus the
+// reader's lead otherwise. Reads slightly out of order (the kernel's
+// parallel read-ahead) still count as sequential. Call with c.mu held.
+func (c *Content) plan(ks *keyState, off, end int64) int64 {
+	slack := min(c.o.ChunkSize/4, 1<<20)
 	sequential := ks.lastEnd > 0 && off >= ks.lastEnd-slack && off <= ks.lastEnd+slack
-	ks.lastEnd = end
-	if !sequential {
-		ks.window, ks.grownAt = 0, -1
-		return
+	if sequential {
+		ks.seq += end - off
+		ks.lastEnd = max(ks.lastEnd, end)
+		ks.random = 0
+	} else {
+		ks.seq = end - off
+		ks.lastEnd = end
+		ks.random++
 	}
-	cur := (end - 1) / cs
-	if end-cur*cs >= cs/2 && cur > ks.grownAt {
-		ks.grownAt = cur
-		ks.window = min(max(2*ks.window, 1), c.maxWindow)
+	var lead int64
+	switch {
+	case sequential && ks.seq < slowLeadUntil:
+		lead = max(ks.seq/8, c.minLead)
+	case sequential:
+		lead = min(ks.seq/2, c.maxLead)
+	case ks.random == 1:
+		lead = c.minLead // maybe the start of a sequential reader
 	}
-	for idx := cur + 1; idx <= cur+ks.window && idx < ks.nChunks; idx++ {
-		if ks.pieces[idx] != nil || c.flights[flightID{name, idx}] != nil {
-			continue
-		}
-		select {
-		case c.raSlots <- struct{}{}:
-		default:
-			return // enough read-ahead running
-		}
-		c.startDownload(ctx, ks, idx, src).readAhead = true
+	if ks.md5 != "" && !ks.verified {
+		lead = min(lead, hashAhead) // see paced
 	}
+	return min(ks.size, end+lead)
+}
+
+// roundOut widens [from, to) to the download granularity (fetchAlign, or
+// the chunk size if smaller) within the file of size bytes.
+func (c *Content) roundOut(from, to, size int64) (int64, int64) {
+	a := c.align
+	return from / a * a, min(size, (to+a-1)/a*a)
 }

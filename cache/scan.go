@@ -54,6 +54,9 @@ func (c *Content) persistLRU() {
 	var last time.Time
 	for e := c.lru.Back(); e != nil; e = e.Prev() {
 		pc := e.Value.(*piece)
+		if pc.path != c.chunkPath(pc.ks.name, pc.idx) {
+			continue // not complete, or not named: not kept across runs
+		}
 		t := pc.used
 		if !t.After(last) {
 			t = last.Add(time.Microsecond)
@@ -62,7 +65,7 @@ func (c *Content) persistLRU() {
 		if t.Equal(pc.mtime) {
 			continue
 		}
-		if err := os.Chtimes(c.chunkPath(pc.ks.name, pc.idx), t, t); err != nil {
+		if err := os.Chtimes(pc.path, t, t); err != nil {
 			c.log.Warn("cannot record the time of a chunk's last read", "file", pc.ks.name, "chunk", pc.idx, "err", err)
 			continue
 		}
@@ -72,21 +75,24 @@ func (c *Content) persistLRU() {
 
 // scan rebuilds the index from what an earlier run left in c.root: valid
 // chunks are kept in the LRU order of their modification times; leftover
-// temporary files, chunks of the wrong length or alignment (a different
-// ChunkSize) and marks on incomplete files are removed. After a run that
-// was not closed cleanly (clean false), chunks written without fsync may be
-// torn: only files marked verified (made durable before being marked) are
-// kept.
+// temporary files (chunks being filled), chunks of the wrong length or
+// alignment (a different ChunkSize) and marks on incomplete files, or that
+// do not read back, are removed. After a run that was not closed cleanly
+// (clean false), chunks written without fsync may be torn: only files
+// marked verified (made durable before being marked) are kept. The chunks
+// of a marked file get the CRCs of the mark, checked at their first read.
 func (c *Content) scan(clean bool) error {
 	entries, err := os.ReadDir(c.root)
 	if err != nil {
 		return err
 	}
 	type found struct {
-		ks    *keyState
-		idx   int64
-		size  int64
-		mtime time.Time
+		ks     *keyState
+		idx    int64
+		size   int64
+		mtime  time.Time
+		crc    uint32
+		hasCRC bool
 	}
 	var all []found
 	dropped := 0
@@ -103,11 +109,11 @@ func (c *Content) scan(clean bool) error {
 		if err != nil {
 			return err
 		}
-		marked := false
+		hasMark := false
 		var kept []found
 		for _, f := range files {
 			if f.Name() == markerName {
-				marked = true
+				hasMark = true
 				continue
 			}
 			off, err := strconv.ParseInt(f.Name(), 10, 64)
@@ -122,22 +128,28 @@ func (c *Content) scan(clean bool) error {
 				}
 				continue
 			}
-			kept = append(kept, found{ks, off / c.o.ChunkSize, info.Size(), info.ModTime()})
-			ks.pieces[off/c.o.ChunkSize] = nil // counted now, recorded in LRU order below
+			kept = append(kept, found{ks: ks, idx: off / c.o.ChunkSize, size: info.Size(), mtime: info.ModTime()})
+		}
+		var crcs []uint32
+		marked := false
+		if hasMark && md5 != "" && int64(len(kept)) == ks.nChunks {
+			crcs, marked = readMark(dir, c.o.ChunkSize, ks.nChunks)
 		}
 		switch {
-		case marked && md5 != "" && ks.complete():
+		case marked:
 			ks.verified = true
+			for i := range kept {
+				kept[i].crc, kept[i].hasCRC = crcs[kept[i].idx], true
+			}
 		case !clean:
 			// Not verified, after a crash: any chunk may be torn.
 			if err := os.RemoveAll(dir); err != nil {
 				return err
 			}
-			clear(ks.pieces)
 			dropped++
 			continue
-		case marked:
-			if err := os.Remove(filepath.Join(dir, markerName)); err != nil {
+		case hasMark:
+			if err := os.Remove(markPath(dir)); err != nil {
 				return err
 			}
 		}
@@ -148,7 +160,8 @@ func (c *Content) scan(clean bool) error {
 	}
 	slices.SortStableFunc(all, func(a, b found) int { return a.mtime.Compare(b.mtime) })
 	for _, f := range all {
-		c.addPiece(f.ks, f.idx, f.size, nil, f.mtime, true)
+		pc := c.addPiece(f.ks, f.idx, ranges{{0, f.size}}, c.chunkPath(f.ks.name, f.idx), nil, f.mtime, true)
+		pc.crc, pc.hasCRC = f.crc, f.hasCRC
 	}
 	for _, ks := range c.keys {
 		c.forgetIfIdle(ks)

@@ -110,7 +110,7 @@ func (r *genReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// openTest opens a Content in a fresh folder with fast retries.
+// openTest opens a Content in a fresh folder.
 func openTest(t *testing.T, o ContentOptions) *Content {
 	t.Helper()
 	if o.Logger == nil {
@@ -123,7 +123,6 @@ func openTest(t *testing.T, o ContentOptions) *Content {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.backoff = func(int) time.Duration { return time.Millisecond }
 	t.Cleanup(func() { c.Close() })
 	return c
 }

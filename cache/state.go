@@ -2,7 +2,6 @@ package cache
 
 import (
 	"container/list"
-	"crypto/md5"
 	"hash"
 	"os"
 	"path/filepath"
@@ -19,37 +18,97 @@ type keyState struct {
 	nChunks   int64
 	pieces    map[int64]*piece // by chunk index
 	verified  bool             // all chunks present and matching md5
-	verifying int              // > 0: the check (hashing) runs
+	verifying int              // > 0: the check (hashing) or its persisting runs
 	active    int              // downloads running for this file
+	readers   int              // reads in progress
+	check     *flight          // the check running, or nil
 
-	// The check hashes chunks in order as they arrive: hash holds the md5
-	// state of chunks [0, hashNext). Removing one of those chunks starts it
-	// over (hashGen tells a running hasher).
+	// changed is closed (and replaced) whenever bytes arrive, the check
+	// moves on, or downloads end: readers waiting for any of it look again.
+	changed chan struct{}
+
+	// The check hashes the file in order as its bytes arrive: hash holds
+	// the md5 state of [0, hashNext) and crc the CRC-32C of the part of
+	// the current chunk below hashNext. Removing a hashed chunk starts it
+	// over (hashGen tells a running hasher). pending holds downloaded
+	// buffers not yet hashed, so that they need not be read back from disk.
 	hash     hash.Hash
+	crc      uint32
 	hashNext int64
 	hashGen  int
+	pending  []pendingBuf
 
-	// Sequential reading: where the last read ended, the chunk whose middle
-	// last grew the window, and how many chunks ahead to download.
+	// served records that bytes were handed to readers while the file was
+	// not verified: if its check fails, those readers must be told
+	// (ErrCorrupt); otherwise the file is simply fetched again.
+	served bool
+	// checkErr is the verdict of a failed check, for readers that find the
+	// file's chunks gone before they wait for it; new bytes clear it.
+	checkErr error
+
+	// Sequential reading: where the last read ended, the bytes read in a
+	// row so far, and how many reads in a row were not sequential.
 	lastEnd int64
-	grownAt int64
-	window  int64
+	seq     int64
+	random  int
 }
 
-// piece is one chunk file on disk.
+// pendingBuf is a downloaded buffer of the file's bytes at off, kept for
+// the hasher.
+type pendingBuf struct {
+	off  int64
+	data []byte
+}
+
+// piece is one chunk file on disk, complete or being filled.
 type piece struct {
 	ks     *keyState
 	idx    int64
-	size   int64
-	elem   *list.Element // in Content.lru
-	fh     *os.File      // open, or nil; in Content.fds
+	size   int64  // the chunk's full length
+	have   ranges // the bytes on disk, relative to the chunk's start
+	path   string // where the file is: its final name once complete
+	elem   *list.Element
+	fh     *os.File // open, or nil; in Content.fds
 	fdElem *list.Element
-	used   time.Time // last read (or written), for the LRU order persisted at Close
-	mtime  time.Time // the time last set on disk, roughly
-	synced bool      // known durable (fsync'd, or found after a clean shutdown)
+	// refs counts readers holding the chunk (waiting for bytes, or until
+	// Release) and downloads writing it: such a chunk is neither evicted
+	// nor closed, and a removed one is closed when the last lets go.
+	refs    int
+	gone    bool      // removed from the index (evicted or discarded)
+	flights []*flight // downloads running into it
+	used    time.Time // last read (or written), for the LRU order persisted at Close
+	mtime   time.Time // the time last set on disk, roughly
+	synced  bool      // known durable (fsync'd, or found after a clean shutdown)
+	// crc is the chunk's CRC-32C once the file is verified; a chunk found
+	// at start-up is checked against it on its first read (checked false).
+	crc      uint32
+	hasCRC   bool
+	checked  bool
+	checking chan struct{} // closed when a check of the chunk ends
 }
 
-func (ks *keyState) complete() bool { return int64(len(ks.pieces)) == ks.nChunks }
+func (pc *piece) complete() bool { return pc.have.covers(0, pc.size) }
+
+// base is the file offset of the chunk's first byte.
+func (pc *piece) base(cs int64) int64 { return pc.idx * cs }
+
+func (ks *keyState) complete() bool {
+	if int64(len(ks.pieces)) != ks.nChunks {
+		return false
+	}
+	for _, pc := range ks.pieces {
+		if !pc.complete() {
+			return false
+		}
+	}
+	return true
+}
+
+// notify wakes the readers waiting on the file. Call with c.mu held.
+func (ks *keyState) notify() {
+	close(ks.changed)
+	ks.changed = make(chan struct{})
+}
 
 func (c *Content) keyDir(name string) string { return filepath.Join(c.root, name) }
 
@@ -73,82 +132,118 @@ func (c *Content) keyState(name, md5 string, size int64) *keyState {
 			size:    size,
 			nChunks: (size + c.o.ChunkSize - 1) / c.o.ChunkSize,
 			pieces:  map[int64]*piece{},
-			grownAt: -1,
+			changed: make(chan struct{}),
 		}
 		c.keys[name] = ks
 	}
 	return ks
 }
 
-// addPiece records a chunk file now on disk, with fh open on it or nil.
-// Call with c.mu held.
-func (c *Content) addPiece(ks *keyState, idx, size int64, fh *os.File, mtime time.Time, synced bool) {
+// addPiece records a chunk file, with have its bytes on disk and fh open
+// on it or nil. Call with c.mu held.
+func (c *Content) addPiece(ks *keyState, idx int64, have ranges, path string, fh *os.File, mtime time.Time, synced bool) *piece {
 	if old := ks.pieces[idx]; old != nil {
 		c.dropPiece(old)
 	}
-	pc := &piece{ks: ks, idx: idx, size: size, used: mtime, mtime: mtime, synced: synced}
+	pc := &piece{ks: ks, idx: idx, size: c.chunkLen(ks.size, idx), have: have, path: path,
+		used: mtime, mtime: mtime, synced: synced}
 	pc.elem = c.lru.PushFront(pc)
 	ks.pieces[idx] = pc
-	c.onDisk += size
+	c.onDisk += have.size()
 	if fh != nil {
 		c.keepOpen(pc, fh)
 	}
+	return pc
 }
 
-// dropPiece forgets a chunk in the index (not on disk). Call with c.mu held.
+// dropPiece forgets a chunk in the index (not on disk); its file is closed
+// once no one holds it. Call with c.mu held.
 func (c *Content) dropPiece(pc *piece) {
-	ks := pc.ks
-	c.closeFile(pc)
-	c.lru.Remove(pc.elem)
-	delete(ks.pieces, pc.idx)
-	c.onDisk -= pc.size
-	if pc.idx < ks.hashNext {
-		ks.hash, ks.hashNext = nil, 0
-		ks.hashGen++
+	if pc.gone {
+		return
 	}
+	ks := pc.ks
+	pc.gone = true
+	c.lru.Remove(pc.elem)
+	if ks.pieces[pc.idx] == pc {
+		delete(ks.pieces, pc.idx)
+	}
+	c.onDisk -= pc.have.size()
+	if pc.refs == 0 {
+		c.closeFile(pc)
+	}
+	if pc.idx*c.o.ChunkSize < ks.hashNext {
+		c.restartHash(ks)
+	}
+	ks.notify()
 }
 
 // removePiece deletes a chunk from the index and the disk; the file loses its
 // verified mark first, so a crash never leaves a mark on an incomplete file.
-// Readers already reading the chunk finish (or see os.ErrClosed and look
-// again). Call with c.mu held.
+// Readers already holding the chunk finish reading it. Call with c.mu held.
 func (c *Content) removePiece(pc *piece) {
 	ks := pc.ks
 	if ks.verified {
 		ks.verified = false
-		if err := os.Remove(filepath.Join(c.keyDir(ks.name), markerName)); err != nil && !os.IsNotExist(err) {
+		if err := os.Remove(markPath(c.keyDir(ks.name))); err != nil && !os.IsNotExist(err) {
 			c.log.Warn("remove verified mark", "file", ks.name, "err", err)
 		}
 	}
-	if err := os.Remove(c.chunkPath(ks.name, pc.idx)); err != nil && !os.IsNotExist(err) {
+	if err := os.Remove(pc.path); err != nil && !os.IsNotExist(err) {
 		c.log.Warn("remove chunk", "file", ks.name, "chunk", pc.idx, "err", err)
 	}
 	c.dropPiece(pc)
 	c.forgetIfIdle(ks)
 }
 
+// hold takes a reference on a chunk. Call with c.mu held.
+func (pc *piece) hold() { pc.refs++ }
+
+// release lets go of a chunk: a removed one is closed when the last
+// reference goes, and one over the bound may now be evicted. Call with c.mu
+// held.
+func (c *Content) release(pc *piece) {
+	pc.refs--
+	if pc.refs > 0 {
+		return
+	}
+	if pc.gone {
+		c.closeFile(pc)
+		c.forgetIfIdle(pc.ks)
+		return
+	}
+	c.trimOpen(nil)
+	c.evict()
+}
+
 // forgetIfIdle drops a file with no chunk and no work running from the index
 // and removes its folder. Call with c.mu held.
 func (c *Content) forgetIfIdle(ks *keyState) {
-	if len(ks.pieces) > 0 || ks.active > 0 || ks.verifying > 0 || c.keys[ks.name] != ks {
+	if len(ks.pieces) > 0 || ks.active > 0 || ks.verifying > 0 || ks.readers > 0 || c.keys[ks.name] != ks {
 		return
 	}
+	c.dropPending(ks)
 	delete(c.keys, ks.name)
 	_ = os.Remove(c.keyDir(ks.name)) // fails harmlessly if something else is in it
 }
 
-// maxOpenFiles bounds the chunk files kept open for reading.
+// maxOpenFiles bounds the chunk files kept open for reading; chunks in use
+// stay open beyond it.
 const maxOpenFiles = 64
 
-// pieceFile returns an open file of the chunk, opening it if needed, and
-// marks it recently used among the open ones. Call with c.mu held (eviction
-// cannot unlink it first).
+// pieceFile returns an open file of the chunk, opening it if needed (for
+// writing too while it is being filled), and marks it recently used among
+// the open ones. Call with c.mu held (eviction cannot unlink it first).
 func (c *Content) pieceFile(pc *piece) (*os.File, error) {
 	if pc.fh != nil {
 		c.fds.MoveToFront(pc.fdElem)
 		return pc.fh, nil
 	}
-	fh, err := os.Open(c.chunkPath(pc.ks.name, pc.idx))
+	flag := os.O_RDONLY
+	if !pc.complete() {
+		flag = os.O_RDWR
+	}
+	fh, err := os.OpenFile(pc.path, flag, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -157,18 +252,28 @@ func (c *Content) pieceFile(pc *piece) (*os.File, error) {
 }
 
 // keepOpen records fh as pc's open file, closing the least recently used
-// open chunk file beyond maxOpenFiles. Call with c.mu held.
+// open chunk files not in use beyond maxOpenFiles. Call with c.mu held.
 func (c *Content) keepOpen(pc *piece, fh *os.File) {
 	c.closeFile(pc)
 	pc.fh = fh
 	pc.fdElem = c.fds.PushFront(pc)
-	for c.fds.Len() > maxOpenFiles {
-		c.closeFile(c.fds.Back().Value.(*piece))
+	c.trimOpen(pc)
+}
+
+// trimOpen closes the least recently used open chunk files beyond
+// maxOpenFiles, except those in use and keep. Call with c.mu held.
+func (c *Content) trimOpen(keep *piece) {
+	for e := c.fds.Back(); e != nil && c.fds.Len() > maxOpenFiles; {
+		prev := e.Prev()
+		if old := e.Value.(*piece); old.refs == 0 && old != keep {
+			c.closeFile(old)
+		}
+		e = prev
 	}
 }
 
-// closeFile closes pc's open file, if any. A read running on it finishes;
-// later ones get os.ErrClosed. Call with c.mu held.
+// closeFile closes pc's open file, if any. Call with c.mu held, and only
+// when no one holds pc (or at Close).
 func (c *Content) closeFile(pc *piece) {
 	if pc.fh == nil {
 		return
@@ -177,6 +282,3 @@ func (c *Content) closeFile(pc *piece) {
 	c.fds.Remove(pc.fdElem)
 	pc.fh, pc.fdElem = nil, nil
 }
-
-// newHash starts the in-order hash of a file. Call with c.mu held.
-func newHash() hash.Hash { return md5.New() }

@@ -11,6 +11,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/compsfs/compsfs/cache"
+	"github.com/compsfs/compsfs/client"
 )
 
 // remoteFile describes a file whose bytes are on the server: what names its
@@ -92,9 +93,11 @@ func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, u
 	return &outputHandle{r}, 0, 0
 }
 
-// Read serves bytes through the content cache within --timeout. A read that
-// is interrupted or times out returns at once (EINTR or EIO) while the chunk
-// download goes on and fills the cache for the next reader.
+// Read serves bytes through the content cache within --timeout, handing the
+// kernel the cached chunk file's descriptor to splice from (no copy through
+// user space) when one chunk holds the bytes. A read that is interrupted or
+// times out returns at once (EINTR or EIO) while the download goes on and
+// fills the cache for the next reader.
 func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	h, ok := fh.(*outputHandle)
 	if !ok {
@@ -113,17 +116,28 @@ func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, 
 	}
 	ctx, cancel := f.m.callCtx(ctx)
 	defer cancel()
-	n, err := content.ReadAt(ctx, h.r.key, f.source(h.r.url), dest, off)
-	if err != nil && !errors.Is(err, io.EOF) {
+	held, err := content.Hold(ctx, h.r.key, f.source(h.r.url), off, len(dest))
+	if err == nil {
+		if file, at, ok := held.File(); ok {
+			return newHeldRead(held, file, at), 0
+		}
+		var n int
+		n, err = held.Copy(dest)
+		held.Release()
+		dest = dest[:n]
+	}
+	if err != nil {
 		f.m.logError("read", err, "path", f.Path(nil), "url", h.r.url, "offset", off, "length", len(dest))
 		return nil, toErrno(err)
 	}
-	return fuse.ReadResultData(dest[:n]), 0
+	return fuse.ReadResultData(dest), 0
 }
 
-// source downloads ranges of the file at url.
+// source downloads ranges of the file at url. The client retries (and
+// resumes a body cut short) only while a reader waits for the download.
 func (f *OutputFile) source(url string) cache.Source {
 	return func(ctx context.Context, off, length int64) (io.ReadCloser, error) {
+		ctx = client.RetryWhile(ctx, func() bool { return cache.Wanted(ctx) })
 		return f.m.cfg.Client.Download(ctx, url, off, length)
 	}
 }

@@ -1,0 +1,57 @@
+package cache
+
+import (
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+)
+
+// checkPiece checks a chunk of a verified file found at start-up against
+// the CRC-32C its mark recorded, before the chunk's first read: a chunk
+// that rotted on disk is never served. On a mismatch the whole file is
+// discarded (and fetched again by the reader); it returns false. The
+// caller holds pc. Call with c.mu held; it is released while reading.
+func (c *Content) checkPiece(pc *piece) bool {
+	for !pc.checked && !pc.gone {
+		if pc.checking != nil { // another reader checks it
+			ch := pc.checking
+			c.mu.Unlock()
+			<-ch
+			c.mu.Lock()
+			continue
+		}
+		fh, err := c.pieceFile(pc)
+		ch := make(chan struct{})
+		pc.checking = ch
+		c.mu.Unlock()
+		var crc uint32
+		if err == nil {
+			crc, err = crcOf(fh, pc.size)
+		}
+		c.mu.Lock()
+		pc.checking = nil
+		close(ch)
+		if err == nil && crc == pc.crc {
+			pc.checked = true
+			break
+		}
+		if err == nil {
+			err = fmt.Errorf("CRC-32C %08x, want %08x", crc, pc.crc)
+		}
+		c.verifyFailures.Add(1)
+		c.log.Error("cached chunk does not match its file's mark, discarding the file", "file", pc.ks.name, "chunk", pc.idx, "err", err)
+		c.discard(pc.ks)
+	}
+	return pc.checked && !pc.gone
+}
+
+// crcOf is the CRC-32C of the first n bytes of f, which must have them.
+func crcOf(f *os.File, n int64) (uint32, error) {
+	h := crc32.New(castagnoli)
+	m, err := io.Copy(h, io.NewSectionReader(f, 0, n))
+	if err == nil && m != n {
+		err = io.ErrUnexpectedEOF
+	}
+	return h.Sum32(), err
+}
