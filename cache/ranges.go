@@ -30,6 +30,9 @@ func (r *ranges) add(from, to int64) {
 
 // remove takes [from, to) out of the set.
 func (r *ranges) remove(from, to int64) {
+	if from >= to {
+		return
+	}
 	var out ranges
 	for _, s := range *r {
 		if s.to <= from || s.from >= to {
