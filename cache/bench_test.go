@@ -67,6 +67,7 @@ func BenchmarkSequentialRead(b *testing.B) {
 				b.StartTimer()
 				read(b, c, src)
 				b.StopTimer()
+				b.ReportMetric(float64(c.Stats().ReadBack)/size, "readback/byte")
 				c.Close()
 				b.StartTimer()
 			}

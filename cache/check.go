@@ -27,7 +27,9 @@ func (c *Content) checkPiece(pc *piece) bool {
 		c.mu.Unlock()
 		var crc uint32
 		if err == nil {
-			crc, err = crcOf(fh, pc.size)
+			buf := c.mem.get()
+			crc, err = crcOf(fh, pc.size, buf)
+			c.mem.put(buf)
 		}
 		c.mu.Lock()
 		pc.checking = nil
@@ -46,12 +48,20 @@ func (c *Content) checkPiece(pc *piece) bool {
 	return pc.checked && !pc.gone
 }
 
-// crcOf is the CRC-32C of the first n bytes of f, which must have them.
-func crcOf(f *os.File, n int64) (uint32, error) {
-	h := crc32.New(castagnoli)
-	m, err := io.Copy(h, io.NewSectionReader(f, 0, n))
-	if err == nil && m != n {
-		err = io.ErrUnexpectedEOF
+// crcOf is the CRC-32C of the first n bytes of f, which must have them,
+// read through buf.
+func crcOf(f *os.File, n int64, buf []byte) (uint32, error) {
+	var crc uint32
+	for off := int64(0); off < n; {
+		m, err := f.ReadAt(buf[:min(int64(len(buf)), n-off)], off)
+		crc = crc32.Update(crc, castagnoli, buf[:m])
+		off += int64(m)
+		if err != nil && off < n {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return crc, err
+		}
 	}
-	return h.Sum32(), err
+	return crc, nil
 }

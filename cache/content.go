@@ -75,6 +75,7 @@ type ContentStats struct {
 	BytesFetched   int64 // bytes read from Source bodies (failed attempts included)
 	BytesOnDisk    int64 // bytes of cached chunks on disk now
 	Evictions      int64 // chunks removed to stay under MaxBytes
+	ReadBack       int64 // bytes the md5 check read back from disk, no longer in memory
 	VerifyFailures int64 // files whose bytes did not match their md5
 }
 
@@ -113,7 +114,7 @@ type Content struct {
 	pendingBytes, pendingMax int64
 	wg                       sync.WaitGroup // running downloads, checks and their persisting
 
-	hits, misses, fetched, evictions, verifyFailures atomic.Int64
+	hits, misses, fetched, evictions, verifyFailures, readBack atomic.Int64
 }
 
 // OpenContent opens (creating it if needed) the cache in o.Dir, finding what an
@@ -216,6 +217,7 @@ func (c *Content) Stats() ContentStats {
 		BytesFetched:   c.fetched.Load(),
 		BytesOnDisk:    onDisk,
 		Evictions:      c.evictions.Load(),
+		ReadBack:       c.readBack.Load(),
 		VerifyFailures: c.verifyFailures.Load(),
 	}
 }

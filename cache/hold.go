@@ -328,8 +328,12 @@ func (c *Content) busy(pc *piece) ranges {
 // released meanwhile.
 func (c *Content) waitChange(ctx context.Context, ks *keyState) error {
 	ch := ks.changed
+	ks.waiting++
 	c.mu.Unlock()
-	defer c.mu.Lock()
+	defer func() {
+		c.mu.Lock()
+		ks.waiting--
+	}()
 	select {
 	case <-ch:
 		return nil

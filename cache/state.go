@@ -24,8 +24,10 @@ type keyState struct {
 	check     *flight          // the check running, or nil
 
 	// changed is closed (and replaced) whenever bytes arrive, the check
-	// moves on, or downloads end: readers waiting for any of it look again.
+	// moves on, or downloads end, if readers wait (waiting): they look
+	// again.
 	changed chan struct{}
+	waiting int
 
 	// The check hashes the file in order as its bytes arrive: hash holds
 	// the md5 state of [0, hashNext) and crc the CRC-32C of the part of
@@ -106,6 +108,9 @@ func (ks *keyState) complete() bool {
 
 // notify wakes the readers waiting on the file. Call with c.mu held.
 func (ks *keyState) notify() {
+	if ks.waiting == 0 {
+		return
+	}
 	close(ks.changed)
 	ks.changed = make(chan struct{})
 }

@@ -160,6 +160,7 @@ func (c *Content) runCheck(ks *keyState, f *flight) {
 			c.log.Warn("cached chunk unreadable, discarding it", "file", ks.name, "chunk", pc.idx, "read", m, "err", rerr)
 			c.removePiece(pc)
 		default:
+			c.readBack.Add(int64(m))
 			c.hashed(ks, pc, data)
 		}
 	}
