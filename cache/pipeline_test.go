@@ -276,3 +276,33 @@ func TestOpenFilesAreBounded(t *testing.T) {
 		t.Fatalf("%d chunk files open, bound is %d", open, maxOpenFiles)
 	}
 }
+
+func TestCheckHashesDownloadedBuffersOrReadsThemBack(t *testing.T) {
+	// The md5 check takes the downloads' buffers as they come; with no
+	// memory to keep them, it reads the bytes back from disk. Either way
+	// the file ends verified.
+	const cs, size = 64 << 10, 2<<20 + 777
+	k := Key{MD5: md5Of(content(0, size)), Size: size}
+	for _, tc := range []struct {
+		name      string
+		maxMemory int64
+		readBack  bool
+	}{{"kept", 0, false}, {"read back", 2 * cs, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := openTest(t, ContentOptions{MaxBytes: 1 << 30, ChunkSize: cs, MaxMemory: tc.maxMemory})
+			src := newSource(size)
+			for off := int64(0); off < size; off += 100 << 10 {
+				readOK(t, c, k, src.Source, off, 100<<10)
+			}
+			c.wg.Wait()
+			s := c.Stats()
+			if (s.ReadBack > 0) != tc.readBack || s.VerifyFailures != 0 {
+				t.Fatalf("Stats = %+v, want bytes read back: %v", s, tc.readBack)
+			}
+			name, _, _ := k.dirName()
+			if _, err := os.Stat(filepath.Join(c.root, name, markerName)); err != nil {
+				t.Fatalf("not marked verified: %v", err)
+			}
+		})
+	}
+}

@@ -126,7 +126,12 @@ func (c *Content) runCheck(ks *keyState, f *flight) {
 		}
 		pc, n := c.nextToHash(ks)
 		if n == 0 {
-			break // the arrival of the bytes starts the check again
+			// The arrival of the bytes starts the check again; buffers
+			// kept for it are of no use if none is on its way.
+			if pc == nil || !c.onTheWay(pc, ks.hashNext-pc.base(c.o.ChunkSize), ks.hashNext-pc.base(c.o.ChunkSize)+1) {
+				c.dropPending(ks)
+			}
+			break
 		}
 		if data, whole := c.takePending(ks, n); data != nil {
 			c.hashed(ks, pc, data)

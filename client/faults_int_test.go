@@ -117,16 +117,23 @@ func TestNoRetry503OnSaves(t *testing.T) {
 	}
 }
 
-func TestCutBodies(t *testing.T) {
-	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, func(o *client.Options) { o.MaxAttempts = 3 })
-	ctx := t.Context()
+// faultyWorld seeds a world and returns a client making at most attempts
+// tries a call, and the URL of the world's nested output.
+func faultyWorld(t *testing.T, ts *testServer, attempts int) (*client.Client, *world, string) {
+	t.Helper()
+	c := ts.login(t, func(o *client.Options) { o.MaxAttempts = attempts })
 	w := seedWorld(t, ts.srv)
-	outs, err := c.OutputFiles(ctx, client.KindWorkItem, w.workItem)
+	outs, err := c.OutputFiles(t.Context(), client.KindWorkItem, w.workItem)
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := findOutput(t, outs, "out/deep/data.bin").URL
+	return c, w, findOutput(t, outs, "out/deep/data.bin").URL
+}
+
+func TestCutBodies(t *testing.T) {
+	ts := startServer(t, localcomps.Options{})
+	c, w, url := faultyWorld(t, ts, 3)
+	ctx := t.Context()
 
 	ts.srv.SetFaults(localcomps.Faults{ResetRate: 1})
 	ts.rec.reset()
@@ -268,14 +275,8 @@ func TestOneAttemptBudgetPerCallUnderFaults(t *testing.T) {
 	// (retries and a download's resumptions) stay within MaxAttempts, and
 	// what it returns is whole or an error.
 	ts := startServer(t, localcomps.Options{})
-	c := ts.login(t, func(o *client.Options) { o.MaxAttempts = 4 })
+	c, w, url := faultyWorld(t, ts, 4)
 	ctx := t.Context()
-	w := seedWorld(t, ts.srv)
-	outs, err := c.OutputFiles(ctx, client.KindWorkItem, w.workItem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := findOutput(t, outs, "out/deep/data.bin").URL
 	calls := map[string]func() error{
 		"GetWorkItem": func() error {
 			wi, err := c.GetWorkItem(ctx, w.workItem, client.Query{Children: []string{"Tags", "Files"}})
