@@ -616,6 +616,15 @@ func TestReadAheadIsBoundedGlobally(t *testing.T) {
 	if n := len(src.Calls()) - before; n != maxReadAhead {
 		t.Fatalf("%d read-ahead downloads started, want %d", n, maxReadAhead)
 	}
+	filling := 0
+	for _, f := range diskFiles(t, c.o.Dir) {
+		if strings.HasPrefix(filepath.Base(f), tmpPrefix) {
+			filling++
+		}
+	}
+	if filling != maxReadAhead {
+		t.Fatalf("%d chunk files being filled, want one per read-ahead download running", filling)
+	}
 }
 
 func TestOpenContentRejectsBadOptions(t *testing.T) {

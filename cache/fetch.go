@@ -54,7 +54,11 @@ func (c *Content) fetch(ctx context.Context, ks *keyState, src Source, from, to 
 				select {
 				case c.raSlots <- struct{}{}:
 				default:
-					return deps, nil // enough read-ahead running: later reads go on
+					// Enough read-ahead running: later reads go on.
+					if len(pc.have) == 0 && len(pc.flights) == 0 && pc.refs == 0 {
+						c.removePiece(pc) // made for nothing
+					}
+					return deps, nil
 				}
 			}
 			deps = append(deps, c.startDownload(ctx, ks, pc, src, base+g.from, base+g.to, readAhead))
