@@ -636,3 +636,27 @@ func TestATimedOutReadLeavesTheDownloadRunning(t *testing.T) {
 		t.Errorf("md5 %s, want %s", got, md5Of(data))
 	}
 }
+
+func TestOutputsReadWholeUnder503sAndCutBodies(t *testing.T) {
+	// The client retries 503s and resumes bodies cut short, for the
+	// downloads a reader waits for: reads through the mount still give the
+	// file's exact bytes.
+	data := randomBytes(29, 3*cache.DefaultChunkSize+4321)
+	var id string
+	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
+		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "flaky", State: "Succeeded",
+			Outputs: []localcomps.SeedFile{{Path: "flaky.bin", Data: data}}})
+	})
+	path := e.path("workitems", id, "outputs", "flaky.bin")
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.SetFaults(localcomps.Faults{FailRate: 0.15, ResetRate: 0.15, Seed: 13})
+	defer e.srv.SetFaults(localcomps.Faults{})
+	if got := fileMD5(t, path); got != md5Of(data) {
+		t.Errorf("md5 %s, want %s", got, md5Of(data))
+	}
+	if n := e.srv.Stats().Injected; n == 0 {
+		t.Error("no fault was injected")
+	}
+}
