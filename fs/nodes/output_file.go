@@ -121,16 +121,14 @@ func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, 
 		if file, at, ok := held.File(); ok {
 			return newHeldRead(held, file, at), 0
 		}
+		defer held.Release()
 		var n int
-		n, err = held.Copy(dest)
-		held.Release()
-		dest = dest[:n]
+		if n, err = held.Copy(dest); err == nil {
+			return fuse.ReadResultData(dest[:n]), 0
+		}
 	}
-	if err != nil {
-		f.m.logError("read", err, "path", f.Path(nil), "url", h.r.url, "offset", off, "length", len(dest))
-		return nil, toErrno(err)
-	}
-	return fuse.ReadResultData(dest), 0
+	f.m.logError("read", err, "path", f.Path(nil), "url", h.r.url, "offset", off, "length", len(dest))
+	return nil, toErrno(err)
 }
 
 // source downloads ranges of the file at url. The client retries (and
