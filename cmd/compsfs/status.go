@@ -1,16 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/dustin/go-humanize"
 
-	"github.com/compsfs/compsfs/fs/nodes"
+	"github.com/compsfs/compsfs/fs"
 )
 
 // cmdStatus is compsfs status MOUNTPOINT: the mount's .stats, humanized.
@@ -18,12 +15,8 @@ func cmdStatus(args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: compsfs status MOUNTPOINT")
 	}
-	b, err := os.ReadFile(filepath.Join(args[0], ".stats"))
+	s, err := fs.ReadStats(args[0])
 	if err != nil {
-		return fmt.Errorf("status: is %s a compsfs mount? %w", args[0], err)
-	}
-	var s nodes.Stats
-	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
 	var total int64

@@ -52,7 +52,9 @@ func (s *Submitter) relate(ctx context.Context, j *job) error {
 		if have[r.id] {
 			continue
 		}
-		if err := s.c.AddRelation(ctx, j.id, client.RelationDependsOn, r.kind, r.id); err != nil {
+		err := s.c.AddRelation(ctx, j.id, client.RelationDependsOn, r.kind, r.id)
+		s.observe(func(o Observer) { o.RelationAdded(j.id, client.RelationDependsOn, r.kind, r.id) })
+		if err != nil {
 			return err
 		}
 	}
@@ -71,7 +73,9 @@ func (s *Submitter) commission(ctx context.Context, j *job) error {
 			return nil
 		}
 	}
-	return s.c.Commission(ctx, j.id)
+	err := s.c.Commission(ctx, j.id)
+	s.observe(func(o Observer) { o.StateChanged(j.id) })
+	return err
 }
 
 // retry records a failed try and schedules the next one after a backoff

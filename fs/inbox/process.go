@@ -220,6 +220,7 @@ func (s *Submitter) save(list []*Entry) []*Entry {
 // writer is told at once (its close returns; the symlink appears) while the
 // submitter commissions it; a folder's waits until everything is done.
 func (s *Submitter) created(e *Entry, id string) {
+	s.observe(func(o Observer) { o.WorkItemCreated(id) })
 	e.job.id = id
 	e.mu.Lock()
 	e.man.WorkItemID = id

@@ -19,7 +19,8 @@ import (
 type Options struct {
 	// Environment is the default environment of new work items (--environment).
 	Environment string
-	// Wait is how long Submit waits for the server (--timeout); default 30 s.
+	// Wait is how long Submit waits for the server: the mount's --timeout
+	// (fs.DefaultSettings), which Open requires to be positive.
 	Wait time.Duration
 	// Window is how long the submitter waits after a first submission for
 	// others to share its save request; default 100 ms. Only submissions
@@ -67,13 +68,11 @@ type Submitter struct {
 	saves    atomic.Int64 // SaveWorkItems calls
 	adopted  atomic.Int64 // submissions found on the server by their tag after a lost answer
 	onChange atomic.Pointer[func(*Entry, []string)]
+	observer atomic.Pointer[Observer]
 }
 
 // NewSubmitter makes a submitter for the spool's entries; Start sets it going.
 func NewSubmitter(sp *Spool, c *client.Client, o Options) *Submitter {
-	if o.Wait <= 0 {
-		o.Wait = 30 * time.Second
-	}
 	if o.Window <= 0 {
 		o.Window = 100 * time.Millisecond
 	}

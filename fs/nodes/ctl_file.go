@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -171,15 +170,13 @@ func (f *CtlFile) run(ctx context.Context, cmd string) syscall.Errno {
 	defer cancel()
 	var err error
 	if cmd == "commission" {
-		err = f.m.cfg.Client.Commission(wctx, f.id)
+		err = f.m.cat.Commission(wctx, f.id)
 	} else {
-		err = f.m.cfg.Client.Cancel(wctx, f.id)
+		err = f.m.cat.Cancel(wctx, f.id)
 	}
-	f.m.cat.InvalidateWorkItem(f.id)
 	f.m.forgetEntity(f.EmbeddedInode())
-	f.m.forgetStateLinks(f.EmbeddedInode(), f.id)
+	f.m.forgetStateLinks(f.id)
 	if err != nil {
-		err = fmt.Errorf("ctl %s of work item %s: %w", cmd, f.id, err)
 		f.m.logError("ctl", err, "id", f.id)
 		return toErrno(err)
 	}

@@ -30,12 +30,12 @@ func (m *Mount) SetMountPoint(dir string) {
 			roots = append(roots, real)
 		}
 	}
-	m.cat.mountPoints.Store(&roots)
+	m.mountPoints.Store(&roots)
 }
 
 // mountPointPaths are the paths of the mount's root, none when unknown.
 func (m *Mount) mountPointPaths() []string {
-	if p := m.cat.mountPoints.Load(); p != nil {
+	if p := m.mountPoints.Load(); p != nil {
 		return *p
 	}
 	return nil

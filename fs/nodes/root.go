@@ -49,6 +49,7 @@ var rootEntries = []rootEntry{
 
 // OnAdd builds the fixed skeleton with persistent inodes.
 func (r *Root) OnAdd(ctx context.Context) {
+	r.m.root.Store(r.EmbeddedInode())
 	for _, e := range rootEntries {
 		child := r.NewPersistentInode(ctx, e.node(r.m), gofs.StableAttr{Mode: e.mode & syscall.S_IFMT, Ino: inoOf("root", e.name)})
 		r.AddChild(e.name, child, false)

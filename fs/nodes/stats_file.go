@@ -32,7 +32,7 @@ func (m *Mount) Stats() Stats {
 		cs := m.cfg.Content.Stats()
 		s.Content = &cs
 	}
-	for name, st := range m.cat.metaStats() {
+	for name, st := range m.cat.Stats() {
 		s.Metadata[name+"_hits"] = st.Hits
 		s.Metadata[name+"_misses"] = st.Misses
 	}

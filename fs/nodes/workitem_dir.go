@@ -146,10 +146,8 @@ func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
 		if err != nil {
 			return err
 		}
-		err = d.m.cfg.Client.UpdateWorkItem(ctx, d.id, u)
-		d.m.cat.InvalidateWorkItem(d.id)
-		if err != nil {
-			return fmt.Errorf("save %s of work item %s: %w", f.name, d.id, err)
+		if err := d.m.cat.UpdateWorkItem(ctx, d.id, u); err != nil {
+			return fmt.Errorf("save %s: %w", f.name, err)
 		}
 		return nil
 	})
