@@ -95,6 +95,7 @@ func New(o Options) *Catalog {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Now = strictClock(o.Now)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
