@@ -65,7 +65,10 @@ func (p primed) reads() map[string]func(context.Context) error {
 			_, err := c.ListByState(ctx, client.StateCommissionRequested)
 			return err
 		},
-		"outputs": func(ctx context.Context) error { _, err := c.Outputs(ctx, client.KindWorkItem, p.item, false); return err },
+		"outputs": func(ctx context.Context) error {
+			_, err := c.Outputs(ctx, client.KindWorkItem, p.item, false)
+			return err
+		},
 		"related": func(ctx context.Context) error { _, err := c.Related(ctx, p.item); return err },
 		"parents": func(ctx context.Context) error {
 			_, err := c.Parents(ctx, client.KindExperiment, p.exp, client.RelationDependsOn)
