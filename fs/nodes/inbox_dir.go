@@ -66,10 +66,10 @@ func (d *InboxDir) noteReply(e *inbox.Entry) {
 	d.mu.Unlock()
 }
 
-// settle waits until the kernel has dropped what it cached of e's entry
+// awaitKernelForget waits until the kernel has dropped what it cached of e's entry
 // (inboxSettle after the last answer), so that a submit returning next is
 // followed by a fresh lookup.
-func (d *InboxDir) settle(e *inbox.Entry) {
+func (d *InboxDir) awaitKernelForget(e *inbox.Entry) {
 	d.mu.Lock()
 	t, ok := d.replied[e.ID()]
 	delete(d.replied, e.ID())

@@ -231,7 +231,7 @@ func (d *InboxDir) submit(ctx context.Context, e *inbox.Entry, fromFlush bool) s
 		return inboxErrno(err)
 	}
 	if !fromFlush || !d.forget(e.Name()) {
-		d.settle(e)
+		d.awaitKernelForget(e)
 	}
 	return 0
 }
