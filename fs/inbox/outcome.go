@@ -144,4 +144,3 @@ func (s *Submitter) done(e *Entry) {
 	s.log.Info("inbox submission done", "name", e.Name(), "id", id)
 	s.changed(e, names...)
 }
-
