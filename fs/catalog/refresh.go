@@ -211,14 +211,9 @@ func (c *Catalog) runRefresh(ctx context.Context, l *listedUnfinished, run *refr
 			if err != nil {
 				return err
 			}
-			id, err := client.CanonicalID(wi.ID)
-			if err != nil {
-				c.log.Warn("refresh: skipping a work item with a bad id", "id", wi.ID)
-				continue
+			if id, item, ok := c.keepQueried(wi, start); ok {
+				seen[id] = item
 			}
-			item := wi
-			c.workItems.Put(id, &item, c.ttlFor(&item), start)
-			seen[id] = &item
 		}
 		return nil
 	}()

@@ -80,13 +80,10 @@ func (c *Catalog) listWorkItems(ctx context.Context, key listingKey, filters, re
 			if err != nil {
 				return nil, 0, err
 			}
-			id, err := client.CanonicalID(wi.ID)
-			if err != nil {
-				c.log.Warn("listing: skipping a work item with a bad id", "id", wi.ID)
+			id, item, ok := c.keepQueried(wi, start)
+			if !ok {
 				continue
 			}
-			item := wi
-			c.workItems.Put(id, &item, c.ttlFor(&item), start)
 			ids = append(ids, id)
 			if !item.State.Final() {
 				unfinished = append(unfinished, id)
@@ -99,4 +96,17 @@ func (c *Catalog) listWorkItems(ctx context.Context, key listingKey, filters, re
 		return nil, fmt.Errorf("list work items (%s): %w", key, err)
 	}
 	return ids, nil
+}
+
+// keepQueried caches a work item a query asked for at start brought, and
+// returns it under its canonical id; ok is false (and the item skipped) when
+// its id is not a UUID.
+func (c *Catalog) keepQueried(wi client.WorkItem, start time.Time) (id string, item *client.WorkItem, ok bool) {
+	id, err := client.CanonicalID(wi.ID)
+	if err != nil {
+		c.log.Warn("skipping a work item with a bad id", "id", wi.ID)
+		return "", nil, false
+	}
+	c.workItems.Put(id, &wi, c.ttlFor(&wi), start)
+	return id, &wi, true
 }
