@@ -23,7 +23,7 @@ import (
 	"github.com/compsfs/compsfs/localcomps"
 )
 
-// mountFlags are the flags of compsfs mount (SPEC §1); each is also a key of
+// mountFlags are the flags of compsfs mount (docs/cli.md); each is also a key of
 // the config file.
 type mountFlags struct {
 	server, data, environment, cacheDir string

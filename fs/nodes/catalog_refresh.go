@@ -13,7 +13,7 @@ import (
 
 // The catalog's refresh of listed unfinished work items. A listing fills
 // every item's metadata, but an unfinished item's entry lasts --attr-ttl
-// only (SPEC §3), so reading every listed item again later would cost one
+// only (docs/caching.md), so reading every listed item again later would cost one
 // GET per unfinished item. Instead, once a few items of one listing have
 // missed the cache within one --attr-ttl, all of that listing's unfinished
 // items are asked for again with one paged query: the listing's own filters

@@ -6,12 +6,12 @@ import (
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 )
 
-// What a write through the mount makes the kernel forget (SPEC §3: writes
+// What a write through the mount makes the kernel forget (docs/caching.md: writes
 // invalidate what they change at once, the kernel's cache included). The
 // catalog forgets synchronously, before the write's reply, so the next read
 // asks the server; the kernel is told on a goroutine of its own, since a
 // notification sent from the handler of a related request can deadlock
-// (fuse-lessons: libfuse #341). Only inodes the kernel has been given are
+// (libfuse #341). Only inodes the kernel has been given are
 // notified, found by walking the tree from a node that is in use.
 
 // writeCtx bounds a save by --timeout but not by the caller's interrupts:

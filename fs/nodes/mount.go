@@ -12,7 +12,7 @@ import (
 )
 
 // Config is what a mount is made of: the COMPS client, the content cache and
-// the options of SPEC §1 that concern the tree.
+// the options of docs/cli.md that concern the tree.
 type Config struct {
 	Client  *client.Client
 	Content *cache.Content
