@@ -19,7 +19,7 @@ import (
 // The refresh of listed unfinished work items (fs/nodes/catalog_refresh.go):
 // once a listing's entries for unfinished items expired, reading them all
 // again costs a few paged queries, not one GET per item, and stays as fresh
-// as SPEC §3 asks.
+// as docs/caching.md asks.
 
 const (
 	refreshTTL      = 300 * time.Millisecond

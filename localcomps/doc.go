@@ -1,5 +1,5 @@
 // Package localcomps is a local server for the COMPS REST protocol, as the
-// official Python client pyCOMPS speaks it (see comps-protocol.md): token
+// official Python client pyCOMPS speaks it (see docs/protocol.md): token
 // authentication, paged and filtered queries, tags, relations, multipart
 // entity saves, chunked asset upload, output file listings and ranged
 // downloads. Entities live in SQLite; file contents live on disk as blobs
@@ -22,5 +22,6 @@
 //	/asset/AssetCollections/{id}/Assets/<dir>/<name>  asset collection files
 //
 // Choices on points the protocol document marks as unconfirmed are gathered
-// in unconfirmed.go.
+// in unconfirmed.go. Section numbers in comments ("§3.3") refer to
+// docs/protocol.md.
 package localcomps

@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// saveAssetCollections handles POST /api/AssetCollections (protocol §8.3):
+// saveAssetCollections handles POST /api/AssetCollections (docs/protocol.md §8.3):
 // multipart like work items, entity file name AssetCollections. An empty
 // array only stores the files sent.
 func (s *Server) saveAssetCollections(w http.ResponseWriter, r *http.Request) error {
@@ -76,7 +76,7 @@ func insertEntity(ctx context.Context, tx *sql.Tx, id, kind string, now int64, v
 }
 
 // saveJSONEntities handles POST /api/Suites ({"Suites": [...]}) and
-// POST /api/Experiments ({"Experiments": [...]}) (protocol §9). An object
+// POST /api/Experiments ({"Experiments": [...]}) (docs/protocol.md §9). An object
 // with an Id updates its Name and Description.
 func (s *Server) saveJSONEntities(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {

@@ -52,7 +52,7 @@ type Options struct {
 	// Logger receives the server's logs; default slog.Default().
 	Logger *slog.Logger
 	// Workers is how many commissioned work items the local worker runs at
-	// a time (SPEC §6). 0, the zero value, turns the worker off:
+	// a time (docs/localcomps.md). 0, the zero value, turns the worker off:
 	// commissioned items then stay CommissionRequested and a cancel ends in
 	// Canceled at once. The command line's default is 1.
 	Workers int

@@ -1,7 +1,7 @@
 package localcomps
 
 // This file gathers, in one place, the choices made on points that
-// comps-protocol.md marks as unconfirmed. Code that depends on a choice
+// docs/protocol.md marks as unconfirmed. Code that depends on a choice
 // refers to the constant or comment here.
 //
 //   - Default fields: when `fields` is absent every basic property is returned;

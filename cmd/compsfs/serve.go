@@ -17,7 +17,7 @@ import (
 	"github.com/compsfs/compsfs/localcomps"
 )
 
-// serveFlags are the flags of compsfs serve (SPEC §1).
+// serveFlags are the flags of compsfs serve (docs/cli.md).
 type serveFlags struct {
 	listen, data, tokenFile, user, password string
 	demo                                    bool

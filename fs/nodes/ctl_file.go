@@ -21,11 +21,11 @@ import (
 // the work item's state and the commands that are valid in that state, in
 // the order they would be used: "commission" for a Created item, "cancel"
 // for an active one (CommissionRequested, Commissioned, Validating, Running,
-// Waiting, ResumeRequested, Resumed; protocol §6), none otherwise ("commands:"
+// Waiting, ResumeRequested, Resumed; docs/protocol.md §6), none otherwise ("commands:"
 // with nothing after it). Writing "commission" or "cancel" (a trailing
 // newline allowed) asks the server for that state; anything else is EINVAL.
 
-// activeStates are the states a cancel is valid in (protocol §6).
+// activeStates are the states a cancel is valid in (docs/protocol.md §6).
 var activeStates = []client.WorkItemState{
 	client.StateCommissionRequested, client.StateCommissioned, client.StateValidating, client.StateRunning,
 	client.StateWaiting, client.StateResumeRequested, client.StateResumed,

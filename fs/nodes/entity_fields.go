@@ -9,7 +9,7 @@ import (
 )
 
 // entityField maps one metadata file of an entity folder to its value.
-// Names are the official client's snake_case property names (protocol §9).
+// Names are the official client's snake_case property names (docs/protocol.md §9).
 type entityField struct {
 	name  string
 	value func(e *catalog.Entity) string

@@ -13,7 +13,7 @@ import (
 // catalog forgets synchronously, before the write's reply, so the next read
 // asks the server; the kernel is told on a goroutine of its own, since a
 // notification sent from the handler of a related request can deadlock
-// (fuse-lessons: libfuse #341). Only inodes the kernel has been given are
+// (libfuse #341). Only inodes the kernel has been given are
 // notified, found by walking the tree from the root.
 
 // writeCtx bounds a save by --timeout but not by the caller's interrupts:

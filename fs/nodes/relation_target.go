@@ -8,7 +8,7 @@ import (
 	"github.com/compsfs/compsfs/client"
 )
 
-// Targets of `ln -s TARGET relations/<type>/<id>` (SPEC §4): any path to an
+// Targets of `ln -s TARGET relations/<type>/<id>` (docs/writing.md): any path to an
 // entity folder of this mount, absolute or relative to the link's folder.
 // They are resolved by their text alone, never by looking them up through
 // the mount (which would be a request to this filesystem from inside one

@@ -149,7 +149,7 @@ func (d *RelationTypeDir) Mkdir(ctx context.Context, name string, mode uint32, o
 	return nil, d.m.refuseWrite()
 }
 
-// Unlink is refused: COMPS has no way to remove a relation (SPEC §4: EPERM;
+// Unlink is refused: COMPS has no way to remove a relation (docs/writing.md: EPERM;
 // EROFS on a read-only mount).
 func (d *RelationTypeDir) Unlink(ctx context.Context, name string) syscall.Errno {
 	if d.m.cfg.ReadOnly {

@@ -32,7 +32,7 @@ type rootEntry struct {
 	node func(m *Mount) gofs.InodeEmbedder
 }
 
-// rootEntries are the root's entries (SPEC §2).
+// rootEntries are the root's entries (docs/tree.md).
 var rootEntries = []rootEntry{
 	{"README", modeFile, newReadmeFile},
 	{".stats", modeFile, newStatsFile},

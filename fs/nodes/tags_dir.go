@@ -20,7 +20,7 @@ import (
 // escaped key (escapeTagKey), holding the value as text and a newline, empty
 // for a null tag. Writing a file sets the tag (Merge; the value is the
 // content, one trailing newline dropped, as a string), creating one adds
-// it, rm deletes it (SPEC §4).
+// it, rm deletes it (docs/writing.md).
 type TagsDir struct {
 	gofs.Inode
 	m    *Mount

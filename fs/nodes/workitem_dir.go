@@ -129,7 +129,7 @@ func (d *WorkItemDir) Listxattr(ctx context.Context, dest []byte) (uint32, sysca
 }
 
 // fieldFile is the file of one metadata field; name and description are
-// written through it (SPEC §4).
+// written through it (docs/writing.md).
 func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
 	render := func(ctx context.Context) (text, error) {
 		wi, err := d.m.cat.WorkItem(ctx, d.id)
