@@ -34,6 +34,8 @@ type env struct {
 	dir    string
 	mnt    *compsfs.Mounted
 	opts   compsfs.Options
+	// unmounted are the mounts unmount dropped, which cleanup leaves alone.
+	unmounted map[*compsfs.Mounted]bool
 }
 
 // envOption changes the mount's options before mounting.
@@ -164,7 +166,7 @@ func (e *env) mount() {
 	}
 	e.mnt = mnt
 	e.t.Cleanup(func() {
-		if e.mnt == mnt {
+		if !e.unmounted[mnt] {
 			if err := mnt.Unmount(); err != nil {
 				e.t.Errorf("unmount: %v", err)
 			}
@@ -178,6 +180,10 @@ func (e *env) unmount() {
 	if err := e.mnt.Unmount(); err != nil {
 		e.t.Fatal(err)
 	}
+	if e.unmounted == nil {
+		e.unmounted = map[*compsfs.Mounted]bool{}
+	}
+	e.unmounted[e.mnt] = true
 	e.mnt = nil
 }
 

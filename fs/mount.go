@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"syscall"
 	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -69,7 +70,22 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 			AllowOther:   opts.AllowOther,
 			DirectMount:  os.Geteuid() == 0,
 			Debug:        opts.FuseDebug,
+			// The kernel's default of 12 background requests (read-ahead,
+			// async reads) queues the 13th reader behind 12 others, each
+			// bounded by --timeout: raised so that every call is bounded by
+			// --timeout alone (docs/errors.md).
+			MaxBackground: maxBackground,
 		},
+	}
+	if opts.AllowOther {
+		// Other users read what the modes allow, and never write: the
+		// kernel checks the modes (files belong to the mounting user).
+		fo.MountOptions.Options = append(fo.MountOptions.Options, "default_permissions")
+	}
+	if opts.ReadOnly {
+		// ro for the kernel too (it shows in /proc/mounts): a flag for a
+		// direct mount, an option for fusermount3.
+		fo.MountOptions.DirectMountFlags = syscall.MS_NOSUID | syscall.MS_NODEV | syscall.MS_RDONLY
 	}
 	fo.Logger = slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)
 	fo.MountOptions.Logger = fo.Logger
@@ -77,6 +93,9 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 	if err != nil && fo.MountOptions.DirectMount {
 		// Direct mounting can fail in containers; fusermount3 may still work.
 		fo.MountOptions.DirectMount = false
+		if opts.ReadOnly {
+			fo.MountOptions.Options = append(fo.MountOptions.Options, "ro")
+		}
 		server, err = gofs.Mount(dir, nodes.NewRoot(m), fo)
 	}
 	if err == nil {
@@ -117,6 +136,11 @@ func (mt *Mounted) Unmount() error {
 
 // Wait blocks until the filesystem is unmounted.
 func (mt *Mounted) Wait() { mt.Server.Wait() }
+
+// maxBackground bounds the kernel's background requests to the mount
+// (go-fuse's MountOptions.MaxBackground; the congestion threshold follows at
+// three quarters).
+const maxBackground = 256
 
 // nodeConfig is the tree's configuration from the mount's options: a
 // catalog over the client, and the kernel-side settings.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/dustin/go-humanize"
 
@@ -38,6 +39,10 @@ func cmdStatus(args []string) error {
 	fmt.Printf("metadata:      %s hits, %s misses\n", humanize.Comma(s.Metadata["workitems_hits"]),
 		humanize.Comma(s.Metadata["workitems_misses"]))
 	fmt.Printf("errors:        %s\n", humanize.Comma(s.Errors))
+	if since := s.Server.UnreachableSince; since != nil {
+		fmt.Printf("server:        unreachable since %s (%s); cached data is served, the rest fails with EIO\n",
+			since.Local().Format(time.DateTime), humanize.Time(*since))
+	}
 	if len(s.Inbox) > 0 {
 		fmt.Printf("inbox:         %s pending\n", humanize.Comma(s.Inbox["pending"]))
 	}

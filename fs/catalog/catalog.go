@@ -11,6 +11,7 @@ package catalog
 import (
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/compsfs/compsfs/cache"
@@ -55,6 +56,9 @@ type Catalog struct {
 	// refresh holds each listing's unfinished items, to refresh them with
 	// one query once their entries expire (refresh.go).
 	refresh refresher
+	// staleServed counts answers served from expired entries because the
+	// server could not answer (offline.go).
+	staleServed atomic.Int64
 }
 
 // listingKey names a listing of work items: workitems/ (State "") or one
@@ -154,3 +158,7 @@ func (c *Catalog) Stats() map[string]cache.MetaStats {
 		"entities": c.entities.Stats(), "owners": c.owners.Stats(),
 	}
 }
+
+// StaleServed is how many answers were served from expired entries because
+// the server could not answer.
+func (c *Catalog) StaleServed() int64 { return c.staleServed.Load() }

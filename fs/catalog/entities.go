@@ -35,7 +35,7 @@ func (e *Entity) Mtime() time.Time {
 // is remembered as missing for as long.
 func (c *Catalog) Entity(ctx context.Context, kind client.Kind, id string) (*Entity, error) {
 	key := entityKey{Kind: kind, ID: id}
-	e, err := c.entities.GetOrFetch(ctx, key, func(ctx context.Context) (*Entity, time.Duration, error) {
+	e, err := fetchOrStale(ctx, c, c.entities, key, func(ctx context.Context) (*Entity, time.Duration, error) {
 		start := c.o.Now()
 		e, err := c.fetchEntity(ctx, kind, id)
 		if err != nil {
@@ -114,7 +114,7 @@ func (c *Catalog) OutputsOwner(ctx context.Context, kind client.Kind, id string)
 		return OutputsOwner{Final: wi.State.Final(), Modified: wi.LastModified.Time}, nil
 	case client.KindSimulation:
 		key := entityKey{Kind: kind, ID: id}
-		o, err := c.owners.GetOrFetch(ctx, key, func(ctx context.Context) (OutputsOwner, time.Duration, error) {
+		o, err := fetchOrStale(ctx, c, c.owners, key, func(ctx context.Context) (OutputsOwner, time.Duration, error) {
 			start := c.o.Now()
 			sim, err := c.c.GetSimulation(ctx, id, client.Query{})
 			if err != nil {
@@ -138,7 +138,7 @@ func (c *Catalog) OutputsOwner(ctx context.Context, kind client.Kind, id string)
 // Outputs lists an entity's output files; a final entity's listing never
 // expires, others' last --attr-ttl.
 func (c *Catalog) Outputs(ctx context.Context, kind client.Kind, id string, final bool) ([]client.OutputFile, error) {
-	files, err := c.outputs.GetOrFetch(ctx, entityKey{Kind: kind, ID: id}, func(ctx context.Context) ([]client.OutputFile, time.Duration, error) {
+	files, err := fetchOrStale(ctx, c, c.outputs, entityKey{Kind: kind, ID: id}, func(ctx context.Context) ([]client.OutputFile, time.Duration, error) {
 		files, err := c.c.OutputFiles(ctx, kind, id)
 		if err != nil {
 			return nil, 0, err

@@ -11,7 +11,7 @@ import (
 
 // Related lists the entities a work item is related to, kept --dir-ttl.
 func (c *Catalog) Related(ctx context.Context, id string) ([]client.RelatedEntity, error) {
-	rel, err := c.related.GetOrFetch(ctx, relatedKey{ID: id}, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
+	rel, err := fetchOrStale(ctx, c, c.related, relatedKey{ID: id}, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
 		rel, err := c.c.Related(ctx, id, "", "")
 		return rel, c.o.DirTTL, err
 	})
@@ -40,7 +40,7 @@ func (c *Catalog) RelatedByType(ctx context.Context, id string, relType client.R
 		return out, nil
 	}
 	key := relatedKey{ID: id, Type: relType}
-	rel, err := c.related.GetOrFetch(ctx, key, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
+	rel, err := fetchOrStale(ctx, c, c.related, key, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
 		rel, err := c.c.Related(ctx, id, "", relType)
 		return rel, c.o.DirTTL, err
 	})
@@ -54,7 +54,7 @@ func (c *Catalog) RelatedByType(ctx context.Context, id string, relType client.R
 // type (as RelatedEntity values of kind WorkItem), kept --dir-ttl.
 func (c *Catalog) Parents(ctx context.Context, kind client.Kind, id string, relType client.RelationType) ([]client.RelatedEntity, error) {
 	key := parentsKey{Kind: kind, ID: id, Type: relType}
-	rel, err := c.parents.GetOrFetch(ctx, key, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
+	rel, err := fetchOrStale(ctx, c, c.parents, key, func(ctx context.Context) ([]client.RelatedEntity, time.Duration, error) {
 		parents, err := c.c.Parents(ctx, id, kind, relType)
 		if err != nil {
 			return nil, 0, err

@@ -13,7 +13,7 @@ import (
 // listing holds unfinished may be answered by a refresh of that listing's
 // unfinished items (refresh.go), else the item is read on its own.
 func (c *Catalog) WorkItem(ctx context.Context, id string) (*client.WorkItem, error) {
-	wi, err := c.workItems.GetOrFetch(ctx, id, func(ctx context.Context) (*client.WorkItem, time.Duration, error) {
+	wi, err := fetchOrStale(ctx, c, c.workItems, id, func(ctx context.Context) (*client.WorkItem, time.Duration, error) {
 		if wi, ok := c.fromRefresh(ctx, id); ok {
 			return wi, c.ttlFor(wi), nil
 		}
@@ -35,7 +35,7 @@ func (c *Catalog) WorkItem(ctx context.Context, id string) (*client.WorkItem, er
 // those are reused for --dir-ttl at most. The basic properties it brings
 // fill the work item cache too.
 func (c *Catalog) WorkItemDetail(ctx context.Context, id string) (*client.WorkItem, error) {
-	wi, err := c.details.GetOrFetch(ctx, id, func(ctx context.Context) (*client.WorkItem, time.Duration, error) {
+	wi, err := fetchOrStale(ctx, c, c.details, id, func(ctx context.Context) (*client.WorkItem, time.Duration, error) {
 		start := c.o.Now()
 		wi, err := c.c.GetWorkItem(ctx, id, client.Query{Children: []string{"Tags", "Files", "Plugins"}})
 		if err != nil {
@@ -69,7 +69,7 @@ func (c *Catalog) ListByState(ctx context.Context, state client.WorkItemState) (
 // results; the ids are kept under key for --dir-ttl. Its unfinished items
 // are remembered for refreshes, which add refreshFilters to filters.
 func (c *Catalog) listWorkItems(ctx context.Context, key listingKey, filters, refreshFilters []string) ([]string, error) {
-	ids, err := c.listings.GetOrFetch(ctx, key, func(ctx context.Context) ([]string, time.Duration, error) {
+	ids, err := fetchOrStale(ctx, c, c.listings, key, func(ctx context.Context) ([]string, time.Duration, error) {
 		start := c.o.Now()
 		filters := slices.Clone(filters)
 		if !c.o.AllOwners && c.o.Owner != "" {
