@@ -13,8 +13,12 @@ func isCanonicalID(name string) bool {
 	return err == nil && id == name
 }
 
+// maxNameLen is the longest name Linux lets a folder entry have (NAME_MAX).
+const maxNameLen = 255
+
 // safeName reports whether a name the server sent can be a directory entry:
-// not empty, ".", "..", and without "/" or NUL (docs/errors.md).
+// not empty, ".", "..", without "/" or NUL, and no longer than NAME_MAX
+// bytes (docs/errors.md).
 func safeName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00")
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && len(name) <= maxNameLen
 }
