@@ -20,6 +20,8 @@ workitems/<id>/     one folder per work item (ls lists yours; any id can be open
   outputs/          the working directory, fetched on first read and cached
   ctl               read: state and commands; write "commission" or "cancel"
 by-state/<State>/   symlinks to the work items in each state
+query/<query>/      symlinks to the work items a query finds, e.g.
+                    query/state=Failed,tag:Project=malaria (see query/README)
 experiments/ simulations/ suites/ assetcollections/
                     open any <id> to see that entity
 inbox/              create work: copy a work order here as NAME.json, or make

@@ -38,6 +38,7 @@ var rootEntries = []rootEntry{
 	{".stats", modeFile, newStatsFile},
 	{"workitems", modeDir, func(m *Mount) gofs.InodeEmbedder { return &WorkItemsDir{m: m, fixedEntries: fixedEntries{m}} }},
 	{"by-state", modeDir, newByStateDir},
+	{"query", modeDir, newQueryDir},
 	{"experiments", modeDir, func(m *Mount) gofs.InodeEmbedder { return newEntityKindDir(m, client.KindExperiment) }},
 	{"simulations", modeDir, func(m *Mount) gofs.InodeEmbedder { return newEntityKindDir(m, client.KindSimulation) }},
 	{"suites", modeDir, func(m *Mount) gofs.InodeEmbedder { return newEntityKindDir(m, client.KindSuite) }},
