@@ -5,6 +5,6 @@
 // downloads. It knows nothing of FUSE; every call takes a context, failures are
 // typed errors (see Error), and idempotent requests are retried with backoff.
 //
-// The protocol is described in comps-protocol.md; section numbers in comments
+// The protocol is described in docs/protocol.md; section numbers in comments
 // ("§3.3") refer to it.
 package client

@@ -71,7 +71,7 @@ type saveBatch struct {
 // referenced by md5 only. A 400 UntrackedIds answer is met once by sending the
 // missing bytes. On error the ids of the batches already saved are returned
 // with it. A save is never repeated blindly: a lost answer could mean the
-// items exist (callers that must not duplicate tag and check, SPEC §4).
+// items exist (callers that must not duplicate tag and check, docs/writing.md).
 func (c *Client) SaveWorkItems(ctx context.Context, items []NewWorkItem) ([]string, error) {
 	owner := ""
 	for i, it := range items {

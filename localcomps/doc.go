@@ -1,5 +1,5 @@
 // Package localcomps is a local server for the COMPS REST protocol, as the
-// official Python client pyCOMPS speaks it (see comps-protocol.md): token
+// official Python client pyCOMPS speaks it (see docs/protocol.md): token
 // authentication, paged and filtered queries, tags, relations, multipart
 // entity saves, chunked asset upload, output file listings and ranged
 // downloads. Entities live in SQLite; file contents live on disk as blobs

@@ -43,7 +43,9 @@ type Options struct {
 	// Environments are the accepted EnvironmentName values; default
 	// []string{"Local"}.
 	Environments []string
-	// MaxPageSize caps the number of results per query answer; default 1000.
+	// MaxPageSize caps the number of results per query answer; default
+	// 100000, the most the official client asks for in one request
+	// (docs/protocol.md §3.2), so that its unpaged queries are complete.
 	MaxPageSize int
 	// MaxRequestBytes caps request bodies (413 above); default 128 MiB.
 	MaxRequestBytes int64
@@ -52,7 +54,7 @@ type Options struct {
 	// Logger receives the server's logs; default slog.Default().
 	Logger *slog.Logger
 	// Workers is how many commissioned work items the local worker runs at
-	// a time (SPEC §6). 0, the zero value, turns the worker off:
+	// a time (docs/localcomps.md). 0, the zero value, turns the worker off:
 	// commissioned items then stay CommissionRequested and a cancel ends in
 	// Canceled at once. The command line's default is 1.
 	Workers int
@@ -108,7 +110,7 @@ func Open(opts Options) (*Server, error) {
 		opts.Environments = []string{"Local"}
 	}
 	if opts.MaxPageSize <= 0 {
-		opts.MaxPageSize = 1000
+		opts.MaxPageSize = maxCount
 	}
 	if opts.MaxRequestBytes <= 0 {
 		opts.MaxRequestBytes = 128 << 20

@@ -75,6 +75,13 @@ CREATE TABLE IF NOT EXISTS relations (
 	PRIMARY KEY (work_item_id, relation_type, kind, related_id)
 );
 CREATE INDEX IF NOT EXISTS relations_related ON relations(related_id);
+CREATE TABLE IF NOT EXISTS plugins (
+	entity_id TEXT NOT NULL,
+	seq INTEGER NOT NULL,
+	name TEXT NOT NULL,
+	version TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (entity_id, seq)
+);
 CREATE TABLE IF NOT EXISTS worker_claims (
 	entity_id TEXT PRIMARY KEY,
 	instance TEXT NOT NULL,

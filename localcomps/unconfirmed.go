@@ -1,7 +1,7 @@
 package localcomps
 
 // This file gathers, in one place, the choices made on points that
-// comps-protocol.md marks as unconfirmed. Code that depends on a choice
+// docs/protocol.md marks as unconfirmed. Code that depends on a choice
 // refers to the constant or comment here.
 //
 //   - Default fields: when `fields` is absent every basic property is returned;
@@ -16,8 +16,17 @@ package localcomps
 //     that have the tag with another value. A bare `key` matches items that
 //     have the tag at all.
 //   - Paging: `Content-Range: items <first>-<last>/<total>` is sent only when
-//     the answer is a non-empty, partial slice of the result set. Default
-//     count is Options.MaxPageSize; default order is DateCreated ascending.
+//     the answer is a non-empty, partial slice of the result set. A count
+//     up to 100000 (the official client's maximum) is honoured in full;
+//     the default count is Options.MaxPageSize (100000 unless set lower);
+//     default order is DateCreated ascending.
+//   - Plugins: a work item's Plugins child is an empty list [] unless the
+//     item was seeded with plugins. pyCOMPS builds a two-field
+//     WorkerOrPluginKey from each element with a single positional
+//     argument, so it can read no element of any shape; real COMPS
+//     evidently sends no plugins, and an empty list is what pyCOMPS
+//     treats as "none". Seeded plugins go out as {"Name","Version"}
+//     objects (the Worker's shape).
 //   - Tag values are returned with their JSON type (string, number, bool or
 //     null); null-valued tags (flags) are the one place null is sent.
 //   - Related entries carry ObjectType, Id and RelationType, and list only

@@ -6,7 +6,7 @@ import (
 )
 
 // These are the JSON shapes the server sends and receives. They are written
-// from comps-protocol.md independently of the client package. Optional values
+// from docs/protocol.md independently of the client package. Optional values
 // are pointers or carry omitempty so that unset values are never sent as null.
 
 // wireWorker is the Worker object of a work item. Decoding is
