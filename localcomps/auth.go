@@ -114,7 +114,7 @@ func userOf(ctx context.Context) string {
 // a new token out in the X-COMPS-Token response header.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	var req wireLogin
-	if err := readJSON(r, &req); err != nil {
+	if err := s.readJSON(r, &req); err != nil {
 		return err
 	}
 	pw, err := base64.StdEncoding.DecodeString(req.Password)

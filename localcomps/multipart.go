@@ -51,10 +51,13 @@ func (s *Server) readMultipartSave(r *http.Request, entityFile string) (*multipa
 				part.Close()
 				return fail(errorf(http.StatusBadRequest, "more than one %s part", entityFile))
 			}
-			data, err := io.ReadAll(part)
+			data, err := io.ReadAll(io.LimitReader(part, s.opts.MaxJSONBytes+1))
 			part.Close()
 			if err != nil {
 				return fail(badBody(err, "cannot read the entity part"))
+			}
+			if int64(len(data)) > s.opts.MaxJSONBytes {
+				return fail(errorf(http.StatusRequestEntityTooLarge, "the %s part is larger than %d bytes", entityFile, s.opts.MaxJSONBytes))
 			}
 			ms.entityJSON = data
 			continue

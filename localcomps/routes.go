@@ -36,7 +36,7 @@ func (s *Server) routes() {
 	s.handle("GET /asset/AssetCollections/{id}/Assets/{path...}", s.downloadAsset)
 
 	s.handle("GET /api/upload/check/{md5}", s.uploadCheck)
-	s.handle("POST /api/upload/{md5}", s.uploadChunk)
+	s.handle(patternUploadChunk, s.uploadChunk)
 
 	s.handle("GET /api/Environments/{name}", s.getEnvironment)
 	s.handle("GET /api/users", s.listUsers)

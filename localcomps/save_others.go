@@ -81,7 +81,7 @@ func insertEntity(ctx context.Context, tx *sql.Tx, id, kind string, now int64, v
 func (s *Server) saveJSONEntities(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var body map[string]json.RawMessage
-		if err := readJSON(r, &body); err != nil {
+		if err := s.readJSON(r, &body); err != nil {
 			return err
 		}
 		raw, ok := body[pluralKey(kind)]

@@ -47,8 +47,14 @@ type Options struct {
 	// 100000, the most the official client asks for in one request
 	// (docs/protocol.md §3.2), so that its unpaged queries are complete.
 	MaxPageSize int
-	// MaxRequestBytes caps request bodies (413 above); default 128 MiB.
+	// MaxRequestBytes caps request bodies (413 above), chunks of the large
+	// file upload excepted (each is bounded by its Content-Range and
+	// streamed to disk); default 1 GiB, above the official client's 398 MiB
+	// asset-collection saves. Multipart file parts are spooled to disk.
 	MaxRequestBytes int64
+	// MaxJSONBytes caps JSON request bodies and the entity part of a
+	// multipart save, the bodies read whole into memory; default 4 MiB.
+	MaxJSONBytes int64
 	// Faults is the initial fault injection.
 	Faults Faults
 	// Logger receives the server's logs; default slog.Default().
@@ -113,7 +119,10 @@ func Open(opts Options) (*Server, error) {
 		opts.MaxPageSize = maxCount
 	}
 	if opts.MaxRequestBytes <= 0 {
-		opts.MaxRequestBytes = 128 << 20
+		opts.MaxRequestBytes = 1 << 30
+	}
+	if opts.MaxJSONBytes <= 0 {
+		opts.MaxJSONBytes = 4 << 20
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
