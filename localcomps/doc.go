@@ -21,6 +21,10 @@
 //	/asset/WorkItems/{id}/Files/<name>           a work item's own files (also Simulations)
 //	/asset/AssetCollections/{id}/Assets/<dir>/<name>  asset collection files
 //
+// The data folder is private to its owner: folders 0700 and files 0600
+// (modes.go), an existing folder is tightened at start, and the commands
+// of work items run with umask 077.
+//
 // Choices on points the protocol document marks as unconfirmed are gathered
 // in unconfirmed.go.
 package localcomps

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -106,9 +105,6 @@ func Open(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open local COMPS: resolve %s: %w", opts.Dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("open local COMPS: create %s: %w", dir, err)
-	}
 	if opts.User == "" {
 		opts.User = "localuser"
 	}
@@ -132,6 +128,9 @@ func Open(opts Options) (*Server, error) {
 	}
 	if opts.JobTimeout <= 0 {
 		opts.JobTimeout = time.Hour
+	}
+	if err := privateDir(dir, opts.Logger); err != nil {
+		return nil, fmt.Errorf("open local COMPS: %w", err)
 	}
 	blobs, err := newBlobStore(dir)
 	if err != nil {
