@@ -64,7 +64,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if pattern != patternLogin && pattern != patternRenew {
-		user, err := s.auth.check(r.Header.Get("X-COMPS-Token"))
+		user, err := s.auth.check(r.Context(), r.Header.Get("X-COMPS-Token"))
 		if err != nil {
 			s.writeError(out, r, err)
 			return

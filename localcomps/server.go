@@ -66,6 +66,8 @@ type Options struct {
 	// JobTimeout is the longest a work item's command may run before it is
 	// stopped and the item Failed; default 1 hour.
 	JobTimeout time.Duration
+	// Now is the clock of token expiry; default time.Now.
+	Now func() time.Time
 }
 
 // Server is a COMPS-compatible HTTP server over a local store. It is safe
@@ -129,6 +131,9 @@ func Open(opts Options) (*Server, error) {
 	if opts.JobTimeout <= 0 {
 		opts.JobTimeout = time.Hour
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if err := privateDir(dir, opts.Logger); err != nil {
 		return nil, fmt.Errorf("open local COMPS: %w", err)
 	}
@@ -148,7 +153,11 @@ func Open(opts Options) (*Server, error) {
 		log:         opts.Logger,
 		uploadLocks: map[string]*sync.Mutex{},
 	}
-	s.auth.init(opts.User, opts.Token, opts.Environments)
+	s.auth.init(db, opts.Now, opts.User, opts.Token, opts.Environments)
+	if err := s.auth.dropExpired(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open local COMPS: %w", err)
+	}
 	s.SetFaults(opts.Faults)
 	s.stats.reset()
 	s.routes()

@@ -83,6 +83,13 @@ CREATE TABLE IF NOT EXISTS plugins (
 	version TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (entity_id, seq)
 );
+CREATE TABLE IF NOT EXISTS tokens (
+	digest TEXT PRIMARY KEY,
+	user TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	expires INTEGER NOT NULL,
+	created INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS worker_claims (
 	entity_id TEXT PRIMARY KEY,
 	instance TEXT NOT NULL,

@@ -44,7 +44,11 @@ package localcomps
 //     work-item priority is Normal.
 //   - Tokens: the static token is of type System; minted tokens are Auth and
 //     live 24 hours; fields other than 0, 1, 2, 6, 12 and 13 are empty.
-//     Minted tokens are kept in memory only (a restart invalidates them).
+//     Minted tokens are kept in the store (as SHA-256 digests) and stay
+//     valid across restarts until they expire (401 "token expired") or are
+//     revoked (Server.RevokeTokens, compsfs serve --revoke: 401 "invalid or
+//     revoked token"). The static token lives as long as the process that
+//     gives it (compsfs serve keeps it in its token file).
 //   - Login answers 200 with an empty JSON object as body.
 //   - 404 answers carry the usual JSON error body.
 //   - Suites and Experiments reject State requests other than those of

@@ -17,10 +17,10 @@ import (
 	"github.com/compsfs/compsfs/localcomps"
 )
 
-// serveFlags are the flags of compsfs serve (SPEC §1).
+// serveFlags are the flags of compsfs serve (docs/cli.md).
 type serveFlags struct {
 	listen, data, tokenFile, user, password string
-	demo                                    bool
+	demo, revoke                            bool
 	latency                                 time.Duration
 	failRate, resetRate                     float64
 	bandwidth                               bandwidthFlag
@@ -71,6 +71,7 @@ func (f *serveFlags) define(fset *flag.FlagSet) {
 	fset.StringVar(&f.user, "user", "localuser", "user name owning the token")
 	fset.StringVar(&f.password, "password", "", "password for POST /api/tokens logins (empty: logins refused)")
 	fset.BoolVar(&f.demo, "demo", false, "fill an empty store with sample data first")
+	fset.BoolVar(&f.revoke, "revoke", false, "invalidate every token issued so far (logins and the token file's) and write a new token file")
 	fset.IntVar(&f.workers, "workers", 1, "commissioned work items run at a time by the local worker (0: none)")
 	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run")
 	fset.DurationVar(&f.latency, "latency", 0, "latency added to every response")
@@ -113,8 +114,12 @@ func cmdServe(args []string) error {
 	if tokenFile == "" {
 		tokenFile = filepath.Join(f.data, "token")
 	}
+	static := previousToken(tokenFile, f.user)
+	if f.revoke {
+		static = "" // a new one is minted and replaces the token file
+	}
 	srv, err := localcomps.Open(localcomps.Options{
-		Dir: f.data, User: f.user, Token: previousToken(tokenFile, f.user), Password: f.password, Environments: f.environments, Logger: log,
+		Dir: f.data, User: f.user, Token: static, Password: f.password, Environments: f.environments, Logger: log,
 		Workers: f.workers, JobTimeout: f.jobTimeout,
 		Faults: localcomps.Faults{Latency: f.latency, FailRate: f.failRate, ResetRate: f.resetRate,
 			Bandwidth: int64(f.bandwidth), Seed: time.Now().UnixNano()},
@@ -123,6 +128,13 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer srv.Close()
+	if f.revoke {
+		n, err := srv.RevokeTokens()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		fmt.Printf("revoked %d login tokens and the previous token file's token\n", n)
+	}
 	if f.demo {
 		if err := localcomps.Demo(ctx, srv); err != nil {
 			return fmt.Errorf("serve: demo data: %w", err)
