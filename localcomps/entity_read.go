@@ -169,6 +169,13 @@ func (s *Server) fillChildren(ctx context.Context, e *wireEntity, row *entityRow
 		}
 		e.Plugins = &p
 	}
+	if children["Configuration"] {
+		c, err := loadConfiguration(ctx, s.db, row.id)
+		if err != nil {
+			return err
+		}
+		e.Configuration = c
+	}
 	if children["HPCJobs"] {
 		e.HPCJobs = &[]struct{}{}
 	}

@@ -3,6 +3,7 @@ package localcomps
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 // and checked against the MD5 that names it.
 type multipartSave struct {
 	entityJSON []byte
+	objs       []saveEntity // entityJSON decoded
 	parts      map[string]string // hex md5 -> temporary file
 	order      []string          // hex md5s in arrival order
 }
@@ -70,6 +72,9 @@ func (s *Server) readMultipartSave(r *http.Request, entityFile string) (*multipa
 	}
 	if ms.entityJSON == nil {
 		return fail(errorf(http.StatusBadRequest, "no part with file name %q", entityFile))
+	}
+	if err := json.Unmarshal(ms.entityJSON, &ms.objs); err != nil {
+		return fail(errorf(http.StatusBadRequest, "the %s part must be a JSON array: %v", entityFile, err))
 	}
 	return ms, nil
 }

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/AssetCollections", s.saveAssetCollections)
 	s.handle("POST /api/Suites", s.saveJSONEntities(kindSuite))
 	s.handle("POST /api/Experiments", s.saveJSONEntities(kindExperiment))
+	s.handle("POST /api/Simulations", s.saveSimulations)
 
 	s.handle("GET /api/WorkItems/{id}/Related", s.listRelated)
 	s.handle("POST /api/WorkItems/{id}/Related/{type}/{kind}/{relatedId}", s.addRelated)

@@ -83,6 +83,10 @@ CREATE TABLE IF NOT EXISTS plugins (
 	version TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (entity_id, seq)
 );
+CREATE TABLE IF NOT EXISTS configurations (
+	entity_id TEXT PRIMARY KEY,
+	json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS tokens (
 	digest TEXT PRIMARY KEY,
 	user TEXT NOT NULL,
