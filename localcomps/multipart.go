@@ -19,7 +19,7 @@ import (
 // and checked against the MD5 that names it.
 type multipartSave struct {
 	entityJSON []byte
-	objs       []saveEntity // entityJSON decoded
+	objs       []saveEntity      // entityJSON decoded
 	parts      map[string]string // hex md5 -> temporary file
 	order      []string          // hex md5s in arrival order
 }
