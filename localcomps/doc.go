@@ -20,6 +20,7 @@
 //	/asset/WorkItems/{id}/Output/<path>          output files (also Simulations)
 //	/asset/WorkItems/{id}/Files/<name>           a work item's own files (also Simulations)
 //	/asset/AssetCollections/{id}/Assets/<dir>/<name>  asset collection files
+//	/asset/Zips/{zip id}/<name>.zip              zips made on request (no Range)
 //
 // The data folder is private to its owner: folders 0700 and files 0600
 // (modes.go), an existing folder is tightened at start, and the commands

@@ -31,10 +31,13 @@ func (s *Server) routes() {
 	for _, kind := range []string{kindWorkItem, kindSimulation} {
 		p := "/asset/" + pluralKey(kind) + "/{id}"
 		s.handle("GET "+p+"/Output", s.listOutputs(kind))
+		s.handle("POST "+p+"/Output", s.zipOutputs(kind))
 		s.handle("GET "+p+"/Output/{path...}", s.downloadOutput(kind))
 		s.handle("GET "+p+"/Files/{name}", s.downloadFile(kind))
 	}
 	s.handle("GET /asset/AssetCollections/{id}/Assets/{path...}", s.downloadAsset)
+	s.handle("POST /api/ZipAssets", s.zipAssets)
+	s.handle("GET /asset/Zips/{id}/{name}", s.downloadZip)
 
 	s.handle("GET /api/upload/check/{md5}", s.uploadCheck)
 	s.handle(patternUploadChunk, s.uploadChunk)

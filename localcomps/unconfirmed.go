@@ -37,6 +37,17 @@ package localcomps
 //   - FileType is not validated beyond being a string.
 //   - The output listing is always flat (flatten or not); MD5 is in md5-uuid
 //     form.
+//   - Zips (POST .../Output?zip=1, POST /api/ZipAssets): the answer's one
+//     resource has Id (the zip's), FriendlyName "<entity id>.zip" or
+//     "assets.zip", PathFromRoot ".", MimeType application/zip, Length 0
+//     (unknown: the archive is made while it is downloaded) and a Url
+//     /asset/Zips/{zip id}/{name} that answers for 24 hours. The archive is
+//     Deflate-compressed, streamed without Content-Length, ranges not
+//     honoured; entries keep the order asked, each file once, named by its
+//     path (PathFromRoot/FriendlyName; FileNameForAsset with "/"). An
+//     unknown Id answers 404, a ContainerType other than CompressedZip 400,
+//     an empty Ids list an empty archive; hpcjobid is ignored (simulations
+//     here have no jobs).
 //   - Chunked uploads are MD5-verified when the last byte arrives; a mismatch
 //     answers 400 and discards the partial upload.
 //   - Downloads honour Range on every asset URL (Output, Files, Assets).
