@@ -23,11 +23,11 @@ import (
 	"github.com/compsfs/compsfs/localcomps"
 )
 
-// mountFlags are the flags of compsfs mount (SPEC §1); each is also a key of
+// mountFlags are the flags of compsfs mount (docs/cli.md); each is also a key of
 // the config file.
 type mountFlags struct {
 	server, data, environment, cacheDir string
-	spoolDir                            string
+	spoolDir, caFile                    string
 	logLevel, logFile                   string
 	demo, allOwners, readOnly           bool
 	allowOther, daemon, verbose, debug  bool
@@ -40,6 +40,7 @@ type mountFlags struct {
 // define registers the mount flags on fset.
 func (f *mountFlags) define(fset *flag.FlagSet) {
 	fset.StringVar(&f.server, "server", os.Getenv("COMPS_SERVER"), "COMPS server to mount (default: the embedded local COMPS)")
+	fset.StringVar(&f.caFile, "ca-file", "", "PEM file of a private CA (or a self-signed server certificate) to trust besides the system's")
 	fset.StringVar(&f.data, "data", defaultDataDir(), "data folder of the embedded local COMPS")
 	fset.BoolVar(&f.demo, "demo", false, "fill the embedded local COMPS with sample work items first")
 	fset.IntVar(&f.workers, "workers", 1, "work items the embedded local COMPS runs at a time (0: none)")
@@ -227,7 +228,7 @@ func checkMountpoint(dir string, inside ...string) error {
 // function stops the embedded server.
 func connect(ctx context.Context, f *mountFlags, log *slog.Logger) (*client.Client, func(), error) {
 	if f.server != "" {
-		c, err := client.New(client.Options{Server: f.server, Token: os.Getenv("COMPS_TOKEN"), Logger: log})
+		c, err := client.New(client.Options{Server: f.server, Token: os.Getenv("COMPS_TOKEN"), CAFile: f.caFile, Logger: log})
 		return c, func() {}, err
 	}
 	if f.workers < 0 || f.jobTimeout <= 0 {
