@@ -53,6 +53,7 @@ type Client struct {
 	pageSize   int
 	auth       *auth
 	requests   requestCounter
+	reach      *reachability // fails requests at once while the server is unreachable
 	knownMu    sync.Mutex
 	knownFiles map[string]bool // md5 hex of files the server is known to hold
 }
@@ -83,11 +84,19 @@ func New(opts Options) (*Client, error) {
 	} else if opts.CAFile != "" {
 		return nil, errors.New("client options: CAFile applies to the default HTTP client, not to HTTPClient")
 	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	hc := *c.http // the caller's client is not changed
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.reach = newReachability(next, host, c.now)
+	hc.Transport = c.reach
+	c.http = &hc
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.attempts <= 0 {
 		c.attempts = 10

@@ -63,6 +63,9 @@ func (c *Client) open(ctx context.Context, r *request) (*http.Response, error) {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), ctx.Err())
 			}
+			if errors.Is(err, ErrUnreachable) { // no use trying again before the probe reaches it
+				return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), err)
+			}
 			if attempt < c.attempts && (r.idempotent || notSent(err)) {
 				c.log.Debug("retrying after transport error", "method", r.method, "url", sanitizeURL(u), "attempt", attempt, "err", err)
 				if werr := c.waitBackoff(ctx, attempt); werr != nil {

@@ -247,7 +247,7 @@ func TestFinishedOutputsStillReadAfterTheServerStops(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	e.http.Close()
+	e.stopServer()
 
 	entries, err := os.ReadDir(out)
 	if err != nil || len(entries) != 3 {

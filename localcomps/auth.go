@@ -27,7 +27,7 @@ type tokenStore struct {
 	now    func() time.Time
 }
 
-// tokenExpiryLayout is field 6 of a token (protocol §1.5).
+// tokenExpiryLayout is field 6 of a token (docs/protocol.md §1.5).
 const tokenExpiryLayout = "2006-01-02-15-04-05"
 
 // init sets the static token, minting one when none is given.
@@ -41,7 +41,7 @@ func (t *tokenStore) init(db *sql.DB, now func() time.Time, user, static string,
 	t.static = static
 }
 
-// mint builds a token of protocol §1.5's shape: 15 comma-separated fields,
+// mint builds a token of docs/protocol.md §1.5's shape: 15 comma-separated fields,
 // [0] random hex, [1] type, [2] user, [6] expiry, [12] groups, [13]
 // environments; the others empty.
 func (t *tokenStore) mint(kind, user string, expires time.Time) string {

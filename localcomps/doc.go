@@ -32,5 +32,6 @@
 // of work items run with umask 077.
 //
 // Choices on points the protocol document marks as unconfirmed are gathered
-// in unconfirmed.go.
+// in unconfirmed.go. Section numbers in comments ("§3.3") refer to
+// docs/protocol.md.
 package localcomps

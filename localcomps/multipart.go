@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-// multipartSave is a received multipart save request (protocol §3.3): the
+// multipartSave is a received multipart save request (docs/protocol.md §3.3): the
 // entity JSON array and the file parts, each spooled to a temporary file
 // and checked against the MD5 that names it.
 type multipartSave struct {

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// listOutputs handles GET /asset/<Kind>s/{id}/Output (protocol §7.1). The
+// listOutputs handles GET /asset/<Kind>s/{id}/Output (docs/protocol.md §7.1). The
 // listing is always flat, sorted by path.
 func (s *Server) listOutputs(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {

@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// saveAssetCollections handles POST /api/AssetCollections (protocol §8.3):
+// saveAssetCollections handles POST /api/AssetCollections (docs/protocol.md §8.3):
 // multipart like work items, entity file name AssetCollections. An empty
 // array only stores the files sent.
 func (s *Server) saveAssetCollections(w http.ResponseWriter, r *http.Request) error {

@@ -31,7 +31,7 @@ type validWorkItem struct {
 	files       []fileRef
 }
 
-// saveWorkItems handles POST /api/WorkItems (protocol §3.3, §3.4): all
+// saveWorkItems handles POST /api/WorkItems (docs/protocol.md §3.3, §3.4): all
 // objects are validated, missing files reported as UntrackedIds, and then
 // everything is stored in one transaction.
 func (s *Server) saveWorkItems(w http.ResponseWriter, r *http.Request) error {

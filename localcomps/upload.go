@@ -29,7 +29,7 @@ func (s *Server) uploadLock(md5hex string) *sync.Mutex {
 	return m
 }
 
-// uploadCheck handles GET /api/upload/check/{md5} (protocol §8.1): 200
+// uploadCheck handles GET /api/upload/check/{md5} (docs/protocol.md §8.1): 200
 // when the blob is complete, 206 {"Size": n} when partial, else 404.
 func (s *Server) uploadCheck(w http.ResponseWriter, r *http.Request) error {
 	m, err := md5FromUUID(r.PathValue("md5"))

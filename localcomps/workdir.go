@@ -11,7 +11,7 @@ import (
 )
 
 // assetsFolder is where an item's asset collection appears in its working
-// directory (protocol §12).
+// directory (docs/protocol.md §12).
 const assetsFolder = "Assets"
 
 // prepareWorkDir (re)creates dir with the work item's own files and, under

@@ -21,7 +21,7 @@ func TestConfigFileSetsFlagsAndCommandLineWins(t *testing.T) {
 	if err := fset.Parse([]string{"--attr-ttl", "1s", "/mnt"}); err != nil {
 		t.Fatal(err)
 	}
-	if f.attrTTL != time.Second || f.cacheSize != 2<<30 || !f.allOwners || f.server != "https://comps.example.org" {
+	if f.AttrTTL != time.Second || f.cacheSize != 2<<30 || !f.AllOwners || f.Server != "https://comps.example.org" {
 		t.Fatalf("flags after config and command line: %+v", f)
 	}
 }

@@ -1,4 +1,4 @@
-// Command compsfs mounts COMPS as a filesystem (SPEC §1): compsfs mount,
+// Command compsfs mounts COMPS as a filesystem (docs/cli.md): compsfs mount,
 // serve, login, unmount, status and version. This package only parses
 // flags, reads the config file, handles signals and wires the packages.
 package main

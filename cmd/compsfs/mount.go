@@ -23,44 +23,42 @@ import (
 	"github.com/compsfs/compsfs/localcomps"
 )
 
-// mountFlags are the flags of compsfs mount (docs/cli.md); each is also a key of
-// the config file.
+// mountFlags are the flags of compsfs mount (docs/cli.md): the mount's
+// settings, whose defaults are fs.DefaultSettings, and how to log. Each is
+// also a key of the config file.
 type mountFlags struct {
-	server, data, environment, cacheDir string
-	spoolDir, caFile                    string
-	logLevel, logFile                   string
-	demo, allOwners, readOnly           bool
-	allowOther, daemon, verbose, debug  bool
-	cacheSize                           byteSize
-	dirTTL, attrTTL, timeout            time.Duration
-	workers                             int
-	jobTimeout                          time.Duration
+	fs.Settings
+	cacheSize         byteSize
+	logLevel, logFile string
+	caFile            string
+	daemon, verbose   bool
 }
 
 // define registers the mount flags on fset.
 func (f *mountFlags) define(fset *flag.FlagSet) {
-	fset.StringVar(&f.server, "server", os.Getenv("COMPS_SERVER"), "COMPS server to mount (default: the embedded local COMPS)")
+	d := fs.DefaultSettings()
+	fset.StringVar(&f.Server, "server", os.Getenv("COMPS_SERVER"), "COMPS server to mount (default: the embedded local COMPS)")
 	fset.StringVar(&f.caFile, "ca-file", "", "PEM file of a private CA (or a self-signed server certificate) to trust besides the system's")
-	fset.StringVar(&f.data, "data", defaultDataDir(), "data folder of the embedded local COMPS")
-	fset.BoolVar(&f.demo, "demo", false, "fill the embedded local COMPS with sample work items first")
-	fset.IntVar(&f.workers, "workers", 1, "work items the embedded local COMPS runs at a time (0: none)")
-	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run in the embedded local COMPS")
-	fset.StringVar(&f.environment, "environment", "", "default environment for new work items")
-	fset.BoolVar(&f.allOwners, "all-owners", false, "list everyone's work items, not only yours")
-	fset.StringVar(&f.cacheDir, "cache-dir", defaultCacheDir(), "folder of the output-file cache")
-	fset.StringVar(&f.spoolDir, "spool-dir", "", "folder of the inbox's spool (default: $XDG_DATA_HOME/compsfs/spool/<key of the server>)")
-	f.cacheSize = 10 << 30
+	fset.StringVar(&f.Data, "data", defaultDataDir(), "data folder of the embedded local COMPS")
+	fset.BoolVar(&f.Demo, "demo", d.Demo, "fill the embedded local COMPS with sample work items first")
+	fset.IntVar(&f.Workers, "workers", d.Workers, "work items the embedded local COMPS runs at a time (0: none)")
+	fset.DurationVar(&f.JobTimeout, "job-timeout", d.JobTimeout, "longest a work item's command may run in the embedded local COMPS")
+	fset.StringVar(&f.Environment, "environment", d.Environment, "default environment for new work items")
+	fset.BoolVar(&f.AllOwners, "all-owners", d.AllOwners, "list everyone's work items, not only yours")
+	fset.StringVar(&f.CacheDir, "cache-dir", defaultCacheDir(), "folder of the output-file cache")
+	fset.StringVar(&f.SpoolDir, "spool-dir", "", "folder of the inbox's spool (default: $XDG_DATA_HOME/compsfs/spool/<key of the server>)")
+	f.cacheSize = byteSize(d.CacheSize)
 	fset.Var(&f.cacheSize, "cache-size", "bound of the output-file cache (humanized, e.g. 10GiB)")
-	fset.DurationVar(&f.dirTTL, "dir-ttl", 30*time.Second, "how long a folder listing is reused")
-	fset.DurationVar(&f.attrTTL, "attr-ttl", 2*time.Second, "how long metadata of unfinished work items is reused")
-	fset.DurationVar(&f.timeout, "timeout", 30*time.Second, "longest any filesystem call waits on the server")
-	fset.BoolVar(&f.readOnly, "read-only", false, "refuse every write (EROFS)")
-	fset.BoolVar(&f.allowOther, "allow-other", false, "let other users see the mount")
+	fset.DurationVar(&f.DirTTL, "dir-ttl", d.DirTTL, "how long a folder listing is reused")
+	fset.DurationVar(&f.AttrTTL, "attr-ttl", d.AttrTTL, "how long metadata of unfinished work items is reused")
+	fset.DurationVar(&f.Timeout, "timeout", d.Timeout, "longest any filesystem call waits on the server")
+	fset.BoolVar(&f.ReadOnly, "read-only", d.ReadOnly, "refuse every write (EROFS)")
+	fset.BoolVar(&f.AllowOther, "allow-other", d.AllowOther, "let other users see the mount")
 	fset.BoolVar(&f.daemon, "daemon", false, "detach once the mount is ready")
 	fset.BoolVar(&f.verbose, "v", false, "verbose logging (debug level)")
 	fset.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fset.StringVar(&f.logFile, "log-file", "", "write logs to this file instead of stderr")
-	fset.BoolVar(&f.debug, "fuse-debug", false, "log every FUSE request")
+	fset.BoolVar(&f.FuseDebug, "fuse-debug", d.FuseDebug, "log every FUSE request")
 }
 
 // defaultDataDir is $XDG_DATA_HOME/compsfs, i.e. ~/.local/share/compsfs.
@@ -127,7 +125,8 @@ func cmdMount(args []string) error {
 		return err
 	}
 	defer closeLog.Close()
-	if err := checkMountpoint(dir, f.cacheDir, f.data); err != nil {
+	f.CacheSize = int64(f.cacheSize)
+	if err := checkMountpoint(dir, f.CacheDir, f.Data); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -147,21 +146,17 @@ func cmdMount(args []string) error {
 	if _, err := c.QueryWorkItems(ctx, client.Query{Fields: []string{"Id"}, Count: 1}); err != nil {
 		return fmt.Errorf("reach %s: %w", c.Host(), err)
 	}
-	content, err := cache.OpenContent(cache.ContentOptions{Dir: f.cacheDir, MaxBytes: int64(f.cacheSize), Logger: log})
+	content, err := cache.OpenContent(cache.ContentOptions{Dir: f.CacheDir, MaxBytes: f.CacheSize, Logger: log})
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
 	defer content.Close()
-	opts := fs.Options{AllowOther: f.allowOther, Debug: f.debug}
-	opts.Client, opts.Content, opts.Owner, opts.AllOwners = c, content, tok.User, f.allOwners
-	opts.DirTTL, opts.AttrTTL, opts.Timeout, opts.ReadOnly = f.dirTTL, f.attrTTL, f.timeout, f.readOnly
-	opts.Environment, opts.Logger = f.environment, log
-	if opts.Environment == "" && f.server == "" {
-		opts.Environment = "Local" // the embedded local COMPS' environment
+	opts := fs.Options{Settings: f.Settings, Client: c, Content: content, Owner: tok.User, Logger: log}
+	if opts.Environment == "" && f.Server == "" {
+		opts.Environment = fs.LocalEnvironment
 	}
-	opts.SpoolDir = f.spoolDir
 	if opts.SpoolDir == "" {
-		opts.SpoolDir = defaultSpoolDir(f.server, c.Host(), f.data)
+		opts.SpoolDir = defaultSpoolDir(f.Server, c.Host(), f.Data)
 	}
 	if err := checkMountpoint(dir, opts.SpoolDir); err != nil {
 		return err
@@ -227,19 +222,19 @@ func checkMountpoint(dir string, inside ...string) error {
 // local COMPS on a random loopback port with a random token. The returned
 // function stops the embedded server.
 func connect(ctx context.Context, f *mountFlags, log *slog.Logger) (*client.Client, func(), error) {
-	if f.server != "" {
-		c, err := client.New(client.Options{Server: f.server, Token: os.Getenv("COMPS_TOKEN"), CAFile: f.caFile, Logger: log})
+	if f.Server != "" {
+		c, err := client.New(client.Options{Server: f.Server, Token: os.Getenv("COMPS_TOKEN"), CAFile: f.caFile, Logger: log})
 		return c, func() {}, err
 	}
-	if f.workers < 0 || f.jobTimeout <= 0 {
+	if f.Workers < 0 || f.JobTimeout <= 0 {
 		return nil, nil, errors.New("--workers must be 0 or more and --job-timeout positive")
 	}
-	srv, err := localcomps.Open(localcomps.Options{Dir: f.data, User: client.LocalUserName(), Logger: log,
-		Workers: f.workers, JobTimeout: f.jobTimeout})
+	srv, err := localcomps.Open(localcomps.Options{Dir: f.Data, User: client.LocalUserName(), Logger: log,
+		Workers: f.Workers, JobTimeout: f.JobTimeout})
 	if err != nil {
 		return nil, nil, fmt.Errorf("embedded local COMPS: %w", err)
 	}
-	if f.demo {
+	if f.Demo {
 		if err := localcomps.Demo(ctx, srv); err != nil {
 			srv.Close()
 			return nil, nil, fmt.Errorf("demo data: %w", err)
@@ -263,6 +258,6 @@ func connect(ctx context.Context, f *mountFlags, log *slog.Logger) (*client.Clie
 		stop()
 		return nil, nil, err
 	}
-	log.Info("embedded local COMPS started", "url", c.Host(), "data", f.data)
+	log.Info("embedded local COMPS started", "url", c.Host(), "data", f.Data)
 	return c, stop, nil
 }

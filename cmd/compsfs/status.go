@@ -1,16 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/dustin/go-humanize"
 
-	"github.com/compsfs/compsfs/fs/nodes"
+	"github.com/compsfs/compsfs/fs"
 )
 
 // cmdStatus is compsfs status MOUNTPOINT: the mount's .stats, humanized.
@@ -18,12 +16,8 @@ func cmdStatus(args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: compsfs status MOUNTPOINT")
 	}
-	b, err := os.ReadFile(filepath.Join(args[0], ".stats"))
+	s, err := fs.ReadStats(args[0])
 	if err != nil {
-		return fmt.Errorf("status: is %s a compsfs mount? %w", args[0], err)
-	}
-	var s nodes.Stats
-	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
 	var total int64
@@ -45,6 +39,10 @@ func cmdStatus(args []string) error {
 	fmt.Printf("metadata:      %s hits, %s misses\n", humanize.Comma(s.Metadata["workitems_hits"]),
 		humanize.Comma(s.Metadata["workitems_misses"]))
 	fmt.Printf("errors:        %s\n", humanize.Comma(s.Errors))
+	if since := s.Server.UnreachableSince; since != nil {
+		fmt.Printf("server:        unreachable since %s (%s); cached data is served, the rest fails with EIO\n",
+			since.Local().Format(time.DateTime), humanize.Time(*since))
+	}
 	if len(s.Inbox) > 0 {
 		fmt.Printf("inbox:         %s pending\n", humanize.Comma(s.Inbox["pending"]))
 	}

@@ -12,14 +12,11 @@ import (
 // Entry is one inbox entry: inbox/NAME.json (a work order) or inbox/NAME/
 // (a folder of files), with its spool folder and its manifest.
 type Entry struct {
-	dir string // spool folder: manifest.json and data/
+	dir string // spool folder: manifest.json and data/; immutable
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards man and removed
 	man     Manifest
-	removed bool
-	// settled is closed when the current submission is done or failed.
-	settled chan struct{}
-	job     *job // what the submitter works on while pending
+	removed bool // taken out of the spool (rm); its nodes answer ENOENT
 }
 
 // Name is the entry's name in inbox/ ("order.json", or a folder's name).

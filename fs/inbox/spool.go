@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,8 +24,11 @@ type Spool struct {
 	lock *os.File // flock'd: one mount per spool
 	once sync.Once
 
-	mu     sync.Mutex
+	mu     sync.Mutex // guards byName
 	byName map[string]*Entry
+	// submitter is the one submitting the spool's entries, if any: Remove
+	// refuses an entry it works on and ends its job.
+	submitter atomic.Pointer[Submitter]
 }
 
 // nowUTC is the time manifests record.
@@ -198,7 +202,7 @@ func (s *Spool) Remove(name string) error {
 		return ErrNotFound
 	}
 	e.mu.Lock()
-	if e.job != nil && e.job.busy {
+	if sub := s.submitter.Load(); sub != nil && sub.busy(e) {
 		e.mu.Unlock()
 		return fmt.Errorf("%s: %w", name, ErrBusy)
 	}
@@ -209,11 +213,10 @@ func (s *Spool) Remove(name string) error {
 		}
 	}
 	e.removed = true
-	if e.settled != nil && e.man.State == StatePending {
-		close(e.settled)
-		e.settled = nil
-	}
 	e.mu.Unlock()
+	if sub := s.submitter.Load(); sub != nil {
+		sub.endJob(e) // its writers return (ENOENT)
+	}
 	s.mu.Lock()
 	if s.byName[name] == e {
 		delete(s.byName, name)

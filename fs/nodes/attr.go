@@ -26,7 +26,7 @@ func (m *Mount) fillAttr(a *fuse.Attr, mode uint32, size uint64, mtime time.Time
 	}
 }
 
-// Modes of SPEC §2: files 0444 unless writable (0644), folders 0555 unless
+// Modes of docs/tree.md: files 0444 unless writable (0644), folders 0555 unless
 // one can create in them (0755).
 const (
 	modeFile         = syscall.S_IFREG | 0o444

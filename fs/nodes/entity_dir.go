@@ -8,6 +8,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/catalog"
 )
 
 // EntityDir is <kind>s/<id>/ for a suite, experiment, simulation or asset
@@ -61,7 +62,7 @@ func newEntityDir(m *Mount, kind client.Kind, id string) *EntityDir {
 }
 
 // entity returns the entity within --timeout.
-func (d *EntityDir) entity(ctx context.Context) (*entity, error) {
+func (d *EntityDir) entity(ctx context.Context) (*catalog.Entity, error) {
 	ctx, cancel := d.m.callCtx(ctx)
 	defer cancel()
 	return d.m.cat.Entity(ctx, d.kind, d.id)
@@ -74,7 +75,7 @@ func (d *EntityDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.A
 		d.m.logError("stat entity", err, "kind", d.kind, "id", d.id)
 		return toErrno(err)
 	}
-	d.m.fillAttr(&out.Attr, modeDir, 0, e.mtime())
+	d.m.fillAttr(&out.Attr, modeDir, 0, e.Mtime())
 	out.SetTimeout(d.m.kernelTTL(false))
 	return 0
 }
@@ -122,7 +123,7 @@ func (d *EntityDir) fieldFile(f entityField) gofs.InodeEmbedder {
 		if err != nil {
 			return text{}, err
 		}
-		return text{data: fileLine(f.value(e)), mtime: e.mtime()}, nil
+		return text{data: fileLine(f.value(e)), mtime: e.Mtime()}, nil
 	})
 }
 
@@ -134,6 +135,6 @@ func (d *EntityDir) metadataJSONFile() gofs.InodeEmbedder {
 			return text{}, err
 		}
 		b, err := renderEntityJSON(e)
-		return text{data: b, mtime: e.mtime()}, err
+		return text{data: b, mtime: e.Mtime()}, err
 	})
 }

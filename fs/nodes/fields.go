@@ -11,13 +11,13 @@ import (
 )
 
 // field maps one metadata file to the work-item property it shows. The
-// names are the official client's snake_case property names (SPEC §2).
+// names are the official client's snake_case property names (docs/tree.md).
 type field struct {
 	name  string
 	value func(wi *client.WorkItem) string
 	// update is the change that writing value makes, or an error for a
 	// value the field cannot take; nil for the read-only fields. Name and
-	// description are written through the mount (SPEC §4).
+	// description are written through the mount (docs/writing.md).
 	update func(value string) (client.WorkItemUpdate, error)
 }
 
@@ -60,7 +60,7 @@ func formatDate(t time.Time) string {
 }
 
 // fileLine is the content of a one-value file: the value and a newline, or
-// nothing at all when there is no value (like sysfs, SPEC §2).
+// nothing at all when there is no value (like sysfs, docs/tree.md).
 func fileLine(v string) []byte {
 	if v == "" {
 		return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/catalog"
 )
 
 // FilesDir is files/ of a work item: its own files (WorkOrder.json, inputs)
@@ -135,8 +136,8 @@ func (d *FilesDir) fileNode(name string) gofs.InodeEmbedder {
 // workItemFileRemote describes one of a work item's files for reading: keyed
 // by its md5 (sent in UUID form), or without one by its URI.
 func workItemFileRemote(id string, wi *client.WorkItem, f client.WorkItemFile) remoteFile {
-	owner := outputsOwner{final: wi.State.Final(), modified: wi.LastModified.Time}
-	r := remoteFile{url: f.URI, size: f.Length, mtime: owner.modified, final: owner.final}
+	owner := catalog.OutputsOwner{Final: wi.State.Final(), Modified: wi.LastModified.Time}
+	r := remoteFile{url: f.URI, size: f.Length, mtime: owner.Modified, final: owner.Final}
 	r.key.Size = f.Length
 	if h, err := client.MD5Hex(f.MD5Checksum); err == nil {
 		r.key.MD5 = h

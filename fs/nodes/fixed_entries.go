@@ -11,7 +11,7 @@ import (
 // fixedEntries is embedded by every folder whose entries users cannot change
 // (the root, workitems/, a work item's folder, outputs/, ...): each attempt
 // to create, remove, link or rename an entry is refused with EACCES, or EROFS
-// on a --read-only mount (SPEC §4), instead of go-fuse's defaults.
+// on a --read-only mount (docs/writing.md), instead of go-fuse's defaults.
 type fixedEntries struct{ m *Mount }
 
 var _ = (gofs.NodeCreater)((*fixedEntries)(nil))

@@ -15,7 +15,7 @@ import (
 )
 
 // InboxDir is inbox/: writing NAME.json or filling NAME/ and touching
-// NAME/.submit creates a work item (SPEC §4). Entries live in the spool;
+// NAME/.submit creates a work item (docs/writing.md). Entries live in the spool;
 // a submitted one is a symlink to its work item, a refused or late one has
 // NAME.error beside it.
 type InboxDir struct {
@@ -50,7 +50,7 @@ func (d *InboxDir) OnAdd(ctx context.Context) {
 }
 
 // changed tells the kernel to forget names that changed by themselves, from
-// a goroutine of its own: never inside a request's handler (fuse-lessons).
+// a goroutine of its own: never inside a request's handler.
 func (d *InboxDir) changed(e *inbox.Entry, names []string) {
 	go func() {
 		for _, name := range names {
@@ -66,10 +66,10 @@ func (d *InboxDir) noteReply(e *inbox.Entry) {
 	d.mu.Unlock()
 }
 
-// settle waits until the kernel has dropped what it cached of e's entry
+// awaitKernelForget waits until the kernel has dropped what it cached of e's entry
 // (inboxSettle after the last answer), so that a submit returning next is
 // followed by a fresh lookup.
-func (d *InboxDir) settle(e *inbox.Entry) {
+func (d *InboxDir) awaitKernelForget(e *inbox.Entry) {
 	d.mu.Lock()
 	t, ok := d.replied[e.ID()]
 	delete(d.replied, e.ID())

@@ -9,7 +9,7 @@ import (
 )
 
 // inboxErrno maps an inbox error to the errno close, touch, mkdir or rm
-// return (SPEC §4): bad input and refusals EINVAL, a server that has not
+// return (docs/writing.md): bad input and refusals EINVAL, a server that has not
 // answered EIO, an entry being submitted EBUSY; anything else as toErrno.
 func inboxErrno(err error) syscall.Errno {
 	switch {

@@ -160,7 +160,7 @@ func (h *inboxHandle) Write(ctx context.Context, data []byte, off int64) (uint32
 
 // Flush runs at every close (again after dup): written data is fsync'd
 // first; a written NAME.json is then submitted and the close waits for the
-// work item (SPEC §4). A flush with nothing new repeats the entry's current
+// work item (docs/writing.md). A flush with nothing new repeats the entry's current
 // outcome, so it is safe to run twice. Never ENOSYS.
 func (h *inboxHandle) Flush(ctx context.Context) syscall.Errno {
 	if !h.writing {
@@ -231,7 +231,7 @@ func (d *InboxDir) submit(ctx context.Context, e *inbox.Entry, fromFlush bool) s
 		return inboxErrno(err)
 	}
 	if !fromFlush || !d.forget(e.Name()) {
-		d.settle(e)
+		d.awaitKernelForget(e)
 	}
 	return 0
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/catalog"
 )
 
 // OutputsDir is outputs/ of a work item or simulation, or one folder inside
@@ -48,14 +49,14 @@ func newOutputsDir(m *Mount, kind client.Kind, id, dir string) gofs.InodeEmbedde
 
 // load returns the entity's finality and time and its output tree, within
 // --timeout. The listing is cached without expiry once the entity is final.
-func (s *outputSet) load(ctx context.Context) (*outputTree, outputsOwner, error) {
+func (s *outputSet) load(ctx context.Context) (*outputTree, catalog.OutputsOwner, error) {
 	ctx, cancel := s.m.callCtx(ctx)
 	defer cancel()
-	owner, err := s.m.cat.outputsOwner(ctx, s.kind, s.id)
+	owner, err := s.m.cat.OutputsOwner(ctx, s.kind, s.id)
 	if err != nil {
 		return nil, owner, err
 	}
-	files, err := s.m.cat.Outputs(ctx, s.kind, s.id, owner.final)
+	files, err := s.m.cat.Outputs(ctx, s.kind, s.id, owner.Final)
 	if err != nil {
 		return nil, owner, err
 	}
@@ -90,18 +91,18 @@ func (s *outputSet) ino(p string) uint64 { return inoOf(string(s.kind), s.id, "o
 func (d *OutputsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
 	ctx, cancel := d.set.m.callCtx(ctx)
 	defer cancel()
-	owner, err := d.set.m.cat.outputsOwner(ctx, d.set.kind, d.set.id)
+	owner, err := d.set.m.cat.OutputsOwner(ctx, d.set.kind, d.set.id)
 	if err != nil {
 		d.set.m.logError("stat outputs", err, "kind", d.set.kind, "id", d.set.id, "dir", d.dir)
 		return toErrno(err)
 	}
-	d.set.m.fillAttr(&out.Attr, modeDir, 0, owner.modified)
-	out.SetTimeout(d.set.m.kernelTTL(owner.final))
+	d.set.m.fillAttr(&out.Attr, modeDir, 0, owner.Modified)
+	out.SetTimeout(d.set.m.kernelTTL(owner.Final))
 	return 0
 }
 
 // folder returns this folder's entries from the cached tree.
-func (d *OutputsDir) folder(ctx context.Context, op string) (*outputTree, outputsOwner, []outputEntry, syscall.Errno) {
+func (d *OutputsDir) folder(ctx context.Context, op string) (*outputTree, catalog.OutputsOwner, []outputEntry, syscall.Errno) {
 	t, owner, err := d.set.load(ctx)
 	if err != nil {
 		d.set.m.logError(op, err, "kind", d.set.kind, "id", d.set.id, "dir", d.dir)
@@ -131,7 +132,7 @@ func (d *OutputsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut
 	} else {
 		node = &OutputsDir{fixedEntries: d.fixedEntries, set: d.set, dir: e.path}
 	}
-	return newChild(ctx, d.EmbeddedInode(), node, mode, d.set.ino(e.path), out, d.set.m.kernelTTL(owner.final))
+	return newChild(ctx, d.EmbeddedInode(), node, mode, d.set.ino(e.path), out, d.set.m.kernelTTL(owner.Final))
 }
 
 // Readdir lists this folder, sorted by name.
@@ -169,8 +170,8 @@ func (s *outputSet) fileNode(p string) gofs.InodeEmbedder {
 
 // outputRemote describes an output file for reading: keyed by its md5, or
 // without one by its URL (and, while the entity may still change, its time).
-func outputRemote(id string, f client.OutputFile, owner outputsOwner) remoteFile {
-	r := remoteFile{url: f.URL, size: f.Length, mtime: owner.modified, final: owner.final}
+func outputRemote(id string, f client.OutputFile, owner catalog.OutputsOwner) remoteFile {
+	r := remoteFile{url: f.URL, size: f.Length, mtime: owner.Modified, final: owner.Final}
 	r.key.MD5, r.key.Size = f.MD5Hex(), f.Length
 	if r.key.MD5 == "" {
 		r.key.ID = unverifiedID(f.URL, owner)
@@ -189,9 +190,9 @@ func outputRemote(id string, f client.OutputFile, owner outputsOwner) remoteFile
 
 // unverifiedID names content that has no md5: its URL, and while its owner
 // may still change, the owner's last_modified, so new bytes get a new name.
-func unverifiedID(url string, owner outputsOwner) string {
-	if owner.final {
+func unverifiedID(url string, owner catalog.OutputsOwner) string {
+	if owner.Final {
 		return url
 	}
-	return url + "@" + owner.modified.UTC().Format("2006-01-02T15:04:05.999999999Z")
+	return url + "@" + owner.Modified.UTC().Format("2006-01-02T15:04:05.999999999Z")
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/compsfs/compsfs/client"
 )
 
-// Targets of `ln -s TARGET relations/<type>/<id>` (SPEC §4): any path to an
+// Targets of `ln -s TARGET relations/<type>/<id>` (docs/writing.md): any path to an
 // entity folder of this mount, absolute or relative to the link's folder.
 // They are resolved by their text alone, never by looking them up through
 // the mount (which would be a request to this filesystem from inside one
@@ -30,12 +30,12 @@ func (m *Mount) SetMountPoint(dir string) {
 			roots = append(roots, real)
 		}
 	}
-	m.cat.mountPoints.Store(&roots)
+	m.mountPoints.Store(&roots)
 }
 
 // mountPointPaths are the paths of the mount's root, none when unknown.
 func (m *Mount) mountPointPaths() []string {
-	if p := m.cat.mountPoints.Load(); p != nil {
+	if p := m.mountPoints.Load(); p != nil {
 		return *p
 	}
 	return nil

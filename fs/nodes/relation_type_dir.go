@@ -125,14 +125,12 @@ func (d *RelationTypeDir) Symlink(ctx context.Context, target, name string, out 
 	}
 	wctx, cancel := d.m.writeCtx(ctx)
 	defer cancel()
-	err := d.m.cfg.Client.AddRelation(wctx, d.id, d.folder.relType, kind, id)
-	d.m.cat.InvalidateRelation(d.id, kind, id)
-	if err != nil {
+	if err := d.m.cat.AddRelation(wctx, d.id, d.folder.relType, kind, id); err != nil {
 		d.m.logError("add relation", err, "in", d.path(), "target", target)
 		return nil, toErrno(err)
 	}
 	if rev := reverseFolder(kind, d.folder.relType); rev != "" {
-		d.m.forgetEntry(d.EmbeddedInode(), d.id, entityDirName(kind), id, "relations", rev)
+		d.m.forgetEntry(d.id, entityDirName(kind), id, "relations", rev)
 	}
 	link, _ := entityLinkTarget(relationDepth, kind, id)
 	d.m.fillAttr(&out.Attr, modeSymlink, uint64(len(link)), d.m.Started)
@@ -151,7 +149,7 @@ func (d *RelationTypeDir) Mkdir(ctx context.Context, name string, mode uint32, o
 	return nil, d.m.refuseWrite()
 }
 
-// Unlink is refused: COMPS has no way to remove a relation (SPEC §4: EPERM;
+// Unlink is refused: COMPS has no way to remove a relation (docs/writing.md: EPERM;
 // EROFS on a read-only mount).
 func (d *RelationTypeDir) Unlink(ctx context.Context, name string) syscall.Errno {
 	if d.m.cfg.ReadOnly {

@@ -32,7 +32,7 @@ type rootEntry struct {
 	node func(m *Mount) gofs.InodeEmbedder
 }
 
-// rootEntries are the root's entries (SPEC §2).
+// rootEntries are the root's entries (docs/tree.md).
 var rootEntries = []rootEntry{
 	{"README", modeFile, newReadmeFile},
 	{".stats", modeFile, newStatsFile},
@@ -49,6 +49,7 @@ var rootEntries = []rootEntry{
 
 // OnAdd builds the fixed skeleton with persistent inodes.
 func (r *Root) OnAdd(ctx context.Context) {
+	r.m.root.Store(r.EmbeddedInode())
 	for _, e := range rootEntries {
 		child := r.NewPersistentInode(ctx, e.node(r.m), gofs.StableAttr{Mode: e.mode & syscall.S_IFMT, Ino: inoOf("root", e.name)})
 		r.AddChild(e.name, child, false)

@@ -20,7 +20,7 @@ import (
 // escaped key (escapeTagKey), holding the value as text and a newline, empty
 // for a null tag. Writing a file sets the tag (Merge; the value is the
 // content, one trailing newline dropped, as a string), creating one adds
-// it, rm deletes it (SPEC §4).
+// it, rm deletes it (docs/writing.md).
 type TagsDir struct {
 	gofs.Inode
 	m    *Mount
@@ -54,7 +54,7 @@ func (d *TagsDir) tags(ctx context.Context) (client.Tags, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	return e.tags, e.mtime(), nil
+	return e.Tags, e.Mtime(), nil
 }
 
 // Getattr reports the folder with the entity's last_modified as mtime.
@@ -103,12 +103,7 @@ func (d *TagsDir) tagFile(key string) *WritableFile {
 		}
 		return text{data: fileLine(client.TagText(v)), mtime: mtime}, nil
 	}, func(ctx context.Context, value string) error {
-		err := d.m.cfg.Client.SetTags(ctx, d.kind, d.id, client.Tags{key: value}, client.TagsMerge)
-		d.m.cat.InvalidateEntity(d.kind, d.id)
-		if err != nil {
-			return fmt.Errorf("set tag %q: %w", key, err)
-		}
-		return nil
+		return d.m.cat.SetTag(ctx, d.kind, d.id, key, value)
 	})
 }
 
@@ -177,9 +172,7 @@ func (d *TagsDir) Unlink(ctx context.Context, name string) syscall.Errno {
 	}
 	wctx, cancel := d.m.writeCtx(ctx)
 	defer cancel()
-	err := d.m.cfg.Client.DeleteTags(wctx, d.kind, d.id, key)
-	d.m.cat.InvalidateEntity(d.kind, d.id)
-	if err != nil {
+	if err := d.m.cat.DeleteTag(wctx, d.kind, d.id, key); err != nil {
 		d.m.logError("delete tag", err, "kind", d.kind, "id", d.id, "key", key)
 		return toErrno(err)
 	}

@@ -107,7 +107,7 @@ func (f *TextFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, of
 }
 
 // refuseWrite is the errno for a write to something read-only: EROFS on a
-// --read-only mount, EACCES otherwise (SPEC §4).
+// --read-only mount, EACCES otherwise (docs/writing.md).
 func (m *Mount) refuseWrite() syscall.Errno {
 	if m.cfg.ReadOnly {
 		return syscall.EROFS
@@ -117,7 +117,7 @@ func (m *Mount) refuseWrite() syscall.Errno {
 
 // writableMode is the mode of something written through the mount: mode
 // itself (0644, 0755), or without its write bits on a --read-only mount,
-// where nothing is writable (SPEC §2).
+// where nothing is writable (docs/tree.md).
 func (m *Mount) writableMode(mode uint32) uint32 {
 	if m.cfg.ReadOnly {
 		return mode &^ 0o222

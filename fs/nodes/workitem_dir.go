@@ -129,7 +129,7 @@ func (d *WorkItemDir) Listxattr(ctx context.Context, dest []byte) (uint32, sysca
 }
 
 // fieldFile is the file of one metadata field; name and description are
-// written through it (SPEC §4).
+// written through it (docs/writing.md).
 func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
 	render := func(ctx context.Context) (text, error) {
 		wi, err := d.m.cat.WorkItem(ctx, d.id)
@@ -146,10 +146,8 @@ func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
 		if err != nil {
 			return err
 		}
-		err = d.m.cfg.Client.UpdateWorkItem(ctx, d.id, u)
-		d.m.cat.InvalidateWorkItem(d.id)
-		if err != nil {
-			return fmt.Errorf("save %s of work item %s: %w", f.name, d.id, err)
+		if err := d.m.cat.UpdateWorkItem(ctx, d.id, u); err != nil {
+			return fmt.Errorf("save %s: %w", f.name, err)
 		}
 		return nil
 	})

@@ -11,7 +11,7 @@ import (
 )
 
 // WritableFile is a one-value file that can be written: a work item's name
-// and description, and tag values (SPEC §4). Opened for writing, it buffers
+// and description, and tag values (docs/writing.md). Opened for writing, it buffers
 // the content in the handle (starting from the current value, empty once
 // truncated); Flush, at every close, saves the whole content with one
 // trailing newline dropped, reports the server's refusal as an errno, and

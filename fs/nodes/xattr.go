@@ -5,7 +5,7 @@ import (
 	"syscall"
 )
 
-// xattr is one extended attribute of SPEC §2 (user.comps.id, ...).
+// xattr is one extended attribute of docs/tree.md (user.comps.id, ...).
 type xattr struct{ name, value string }
 
 // getXattr answers getxattr from a node's attribute list: the size when dest

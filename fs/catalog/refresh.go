@@ -1,4 +1,4 @@
-package nodes
+package catalog
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 // The catalog's refresh of listed unfinished work items. A listing fills
 // every item's metadata, but an unfinished item's entry lasts --attr-ttl
-// only (SPEC §3), so reading every listed item again later would cost one
+// only (docs/caching.md), so reading every listed item again later would cost one
 // GET per unfinished item. Instead, once a few items of one listing have
 // missed the cache within one --attr-ttl, all of that listing's unfinished
 // items are asked for again with one paged query: the listing's own filters
@@ -44,7 +44,7 @@ var notFinalFilters = []string{
 // and how its refresh stands. The fields from ids on are guarded by
 // refresher.mu.
 type listedUnfinished struct {
-	key string
+	key listingKey
 	// filters are the listing's query filters (owner included) plus what
 	// keeps finished items out of the refresh's answer.
 	filters []string
@@ -81,7 +81,7 @@ type refreshRun struct {
 // refresher holds the listings' unfinished items, by listing key.
 type refresher struct {
 	mu       sync.Mutex
-	listings map[string]*listedUnfinished
+	listings map[listingKey]*listedUnfinished
 	// notEqualRefused is set once the server answered a != filter with a
 	// bad request: refreshes that need it are no longer tried.
 	notEqualRefused bool
@@ -91,7 +91,7 @@ type refresher struct {
 // listedAt, replacing an older run of the same listing (a newer one is
 // kept). filters are the listing's query filters; refreshFilters are added
 // to them for a refresh. A listing with no unfinished item is forgotten.
-func (c *catalog) rememberListing(key string, filters, refreshFilters []string, unfinished []string, listedAt time.Time) {
+func (c *Catalog) rememberListing(key listingKey, filters, refreshFilters []string, unfinished []string, listedAt time.Time) {
 	r := &c.refresh
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -128,7 +128,7 @@ func (c *catalog) rememberListing(key string, filters, refreshFilters []string, 
 // should read the item itself: no such listing, too few misses yet, the
 // refresh failed, was refused or is late, or its answer did not hold the
 // item (finished or gone).
-func (c *catalog) fromRefresh(ctx context.Context, id string) (wi *client.WorkItem, ok bool) {
+func (c *Catalog) fromRefresh(ctx context.Context, id string) (wi *client.WorkItem, ok bool) {
 	run, l, leader := c.joinRefresh(id)
 	if run == nil {
 		return nil, false
@@ -157,7 +157,7 @@ func (c *catalog) fromRefresh(ctx context.Context, id string) (wi *client.WorkIt
 // the most recent listing holding id, or a new one (leader true: the caller
 // starts it) when the miss is one too many. It returns nil when id is to be
 // read on its own.
-func (c *catalog) joinRefresh(id string) (run *refreshRun, l *listedUnfinished, leader bool) {
+func (c *Catalog) joinRefresh(id string) (run *refreshRun, l *listedUnfinished, leader bool) {
 	r := &c.refresh
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -172,8 +172,8 @@ func (c *catalog) joinRefresh(id string) (run *refreshRun, l *listedUnfinished, 
 	if l.running != nil {
 		return l.running, l, false
 	}
-	ttl := c.m.cfg.AttrTTL
-	now := c.m.cfg.Now()
+	ttl := c.o.AttrTTL
+	now := c.o.Now()
 	if (l.notEqual && r.notEqualRefused) || now.Sub(l.freshFrom) < ttl || now.Before(l.notBefore) {
 		return nil, nil, false
 	}
@@ -200,25 +200,20 @@ func (c *catalog) joinRefresh(id string) (run *refreshRun, l *listedUnfinished, 
 // the readers waiting for it, and each further round would cost a query of
 // every unfinished item per refreshAfterMisses reads. The listing's items
 // are then read one by one for --dir-ttl (then refreshes are tried again).
-func (c *catalog) runRefresh(ctx context.Context, l *listedUnfinished, run *refreshRun) {
+func (c *Catalog) runRefresh(ctx context.Context, l *listedUnfinished, run *refreshRun) {
 	r := &c.refresh
-	ctx, cancel := context.WithTimeout(ctx, c.m.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
-	start := c.m.cfg.Now()
+	start := c.o.Now()
 	seen := make(map[string]*client.WorkItem, len(l.ids))
 	err := func() error {
 		for wi, err := range c.c.WorkItems(ctx, client.Query{Filters: l.filters, OrderBy: "DateCreated"}) {
 			if err != nil {
 				return err
 			}
-			id, err := client.CanonicalID(wi.ID)
-			if err != nil {
-				c.m.log.Warn("refresh: skipping a work item with a bad id", "id", wi.ID)
-				continue
+			if id, item, ok := c.keepQueried(wi, start); ok {
+				seen[id] = item
 			}
-			item := wi
-			c.workItems.Put(id, &item, c.ttlFor(&item), start)
-			seen[id] = &item
 		}
 		return nil
 	}()
@@ -227,9 +222,9 @@ func (c *catalog) runRefresh(ctx context.Context, l *listedUnfinished, run *refr
 		err = fmt.Errorf("refresh the unfinished work items of listing %s: %w", l.key, err)
 		if l.notEqual && errors.Is(err, client.ErrBadRequest) && !r.notEqualRefused {
 			r.notEqualRefused = true
-			c.m.log.Warn("the server refuses != filters: unfinished work items are read one by one", "err", err)
+			c.log.Warn("the server refuses != filters: unfinished work items are read one by one", "err", err)
 		} else {
-			c.m.log.Debug("refresh failed", "err", err)
+			c.log.Debug("refresh failed", "err", err)
 		}
 	} else {
 		for id := range l.ids {
@@ -240,12 +235,12 @@ func (c *catalog) runRefresh(ctx context.Context, l *listedUnfinished, run *refr
 		if len(l.ids) == 0 && r.listings[l.key] == l {
 			delete(r.listings, l.key)
 		}
-		took := c.m.cfg.Now().Sub(start)
-		c.m.log.Debug("refreshed unfinished work items", "listing", l.key, "items", len(seen), "took", took)
-		if took >= c.m.cfg.AttrTTL {
-			l.notBefore = start.Add(took + c.m.cfg.DirTTL)
-			c.m.log.Info("refreshing unfinished work items took --attr-ttl or more: reading them one by one for --dir-ttl",
-				"listing", l.key, "items", len(seen), "took", took, "attr_ttl", c.m.cfg.AttrTTL)
+		took := c.o.Now().Sub(start)
+		c.log.Debug("refreshed unfinished work items", "listing", l.key.String(), "items", len(seen), "took", took)
+		if took >= c.o.AttrTTL {
+			l.notBefore = start.Add(took + c.o.DirTTL)
+			c.log.Info("refreshing unfinished work items took --attr-ttl or more: reading them one by one for --dir-ttl",
+				"listing", l.key.String(), "items", len(seen), "took", took, "attr_ttl", c.o.AttrTTL)
 		}
 	}
 	run.items, run.err = seen, err
