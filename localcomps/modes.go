@@ -21,7 +21,7 @@ const (
 // user owns to dirMode, saying so in the log. A folder owned by someone
 // else is left as it is, with a warning when others can reach it.
 func privateDir(dir string, log *slog.Logger) error {
-	fi, err := os.Lstat(dir)
+	fi, err := os.Stat(dir) // a data folder may be a symbolic link to one
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, dirMode); err != nil {
 			return fmt.Errorf("create %s: %w", dir, err)
