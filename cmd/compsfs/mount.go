@@ -30,6 +30,7 @@ type mountFlags struct {
 	fs.Settings
 	cacheSize         byteSize
 	logLevel, logFile string
+	caFile            string
 	daemon, verbose   bool
 }
 
@@ -37,6 +38,7 @@ type mountFlags struct {
 func (f *mountFlags) define(fset *flag.FlagSet) {
 	d := fs.DefaultSettings()
 	fset.StringVar(&f.Server, "server", os.Getenv("COMPS_SERVER"), "COMPS server to mount (default: the embedded local COMPS)")
+	fset.StringVar(&f.caFile, "ca-file", "", "PEM file of a private CA (or a self-signed server certificate) to trust besides the system's")
 	fset.StringVar(&f.Data, "data", defaultDataDir(), "data folder of the embedded local COMPS")
 	fset.BoolVar(&f.Demo, "demo", d.Demo, "fill the embedded local COMPS with sample work items first")
 	fset.IntVar(&f.Workers, "workers", d.Workers, "work items the embedded local COMPS runs at a time (0: none)")
@@ -221,7 +223,7 @@ func checkMountpoint(dir string, inside ...string) error {
 // function stops the embedded server.
 func connect(ctx context.Context, f *mountFlags, log *slog.Logger) (*client.Client, func(), error) {
 	if f.Server != "" {
-		c, err := client.New(client.Options{Server: f.Server, Token: os.Getenv("COMPS_TOKEN"), Logger: log})
+		c, err := client.New(client.Options{Server: f.Server, Token: os.Getenv("COMPS_TOKEN"), CAFile: f.caFile, Logger: log})
 		return c, func() {}, err
 	}
 	if f.Workers < 0 || f.JobTimeout <= 0 {

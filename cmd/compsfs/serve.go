@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,7 +21,8 @@ import (
 // serveFlags are the flags of compsfs serve (docs/cli.md).
 type serveFlags struct {
 	listen, data, tokenFile, user, password string
-	demo                                    bool
+	tlsCert, tlsKey                         string
+	demo, revoke, tlsSelfSigned             bool
 	latency                                 time.Duration
 	failRate, resetRate                     float64
 	bandwidth                               bandwidthFlag
@@ -71,6 +73,7 @@ func (f *serveFlags) define(fset *flag.FlagSet) {
 	fset.StringVar(&f.user, "user", "localuser", "user name owning the token")
 	fset.StringVar(&f.password, "password", "", "password for POST /api/tokens logins (empty: logins refused)")
 	fset.BoolVar(&f.demo, "demo", false, "fill an empty store with sample data first")
+	fset.BoolVar(&f.revoke, "revoke", false, "invalidate every token issued so far (logins and the token file's) and write a new token file")
 	fset.IntVar(&f.workers, "workers", 1, "commissioned work items run at a time by the local worker (0: none)")
 	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run")
 	fset.DurationVar(&f.latency, "latency", 0, "latency added to every response")
@@ -78,6 +81,9 @@ func (f *serveFlags) define(fset *flag.FlagSet) {
 	fset.Float64Var(&f.resetRate, "reset-rate", 0, "share of response bodies cut off mid-stream")
 	fset.Var(&f.bandwidth, "bandwidth", "limit each response body to this rate, e.g. 50MB/s")
 	fset.Var(&f.environments, "environment", "accepted environment name (repeatable or comma list; default Local)")
+	fset.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (with --tls-key)")
+	fset.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	fset.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate, made at start (or kept from the last) and written beside the token file for clients to trust (--ca-file)")
 	fset.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fset.StringVar(&f.logFile, "log-file", "", "write logs to this file instead of stderr")
 	fset.BoolVar(&f.verbose, "v", false, "debug logging")
@@ -100,6 +106,9 @@ func cmdServe(args []string) error {
 	if f.workers < 0 || f.jobTimeout <= 0 {
 		return errors.New("serve: --workers must be 0 or more and --job-timeout positive")
 	}
+	if (f.tlsCert == "") != (f.tlsKey == "") || f.tlsSelfSigned && f.tlsCert != "" {
+		return errors.New("serve: give --tls-cert with --tls-key, or --tls-self-signed, not both")
+	}
 	log, closer, err := newLogger(f.logLevel, f.logFile, f.verbose)
 	if err != nil {
 		return err
@@ -113,8 +122,12 @@ func cmdServe(args []string) error {
 	if tokenFile == "" {
 		tokenFile = filepath.Join(f.data, "token")
 	}
+	static := previousToken(tokenFile, f.user)
+	if f.revoke {
+		static = "" // a new one is minted and replaces the token file
+	}
 	srv, err := localcomps.Open(localcomps.Options{
-		Dir: f.data, User: f.user, Token: previousToken(tokenFile, f.user), Password: f.password, Environments: f.environments, Logger: log,
+		Dir: f.data, User: f.user, Token: static, Password: f.password, Environments: f.environments, Logger: log,
 		Workers: f.workers, JobTimeout: f.jobTimeout,
 		Faults: localcomps.Faults{Latency: f.latency, FailRate: f.failRate, ResetRate: f.resetRate,
 			Bandwidth: int64(f.bandwidth), Seed: time.Now().UnixNano()},
@@ -123,6 +136,13 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer srv.Close()
+	if f.revoke {
+		n, err := srv.RevokeTokens()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		fmt.Printf("revoked %d login tokens and the previous token file's token\n", n)
+	}
 	if f.demo {
 		if err := localcomps.Demo(ctx, srv); err != nil {
 			return fmt.Errorf("serve: demo data: %w", err)
@@ -136,7 +156,24 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	fmt.Printf("local COMPS listening on http://%s\ntoken in %s\ndata in %s\n", ln.Addr(), tokenFile, f.data)
+	scheme := "http"
+	if f.tlsSelfSigned {
+		f.tlsCert, f.tlsKey, err = selfSignedFiles(tokenFile, f.listen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+		log.Info("self-signed certificate", "cert", f.tlsCert)
+	}
+	if f.tlsCert != "" {
+		if hs.TLSConfig, err = loadTLS(f.tlsCert, f.tlsKey); err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+		ln, scheme = tls.NewListener(ln, hs.TLSConfig), "https"
+		fmt.Printf("TLS certificate in %s (clients trust it with --ca-file %s)\n", f.tlsCert, f.tlsCert)
+	}
+	fmt.Printf("local COMPS listening on %s://%s\ntoken in %s\ndata in %s\n", scheme, ln.Addr(), tokenFile, f.data)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
