@@ -114,3 +114,35 @@ func mountOptions(t *testing.T, dir string) string {
 
 // errorsIsErrno reports whether err carries errno.
 func errorsIsErrno(err error, errno syscall.Errno) bool { return errnoOf(err) == errno }
+
+// TestOtherUsersCannotReadTheLocalCOMPSData: the embedded server's data
+// folder, made in a place every user can reach, is closed to another user:
+// neither its database nor its outputs can be listed or read around the
+// mount.
+func TestOtherUsersCannotReadTheLocalCOMPSData(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to act as another user")
+	}
+	open, err := os.MkdirTemp("", "compsfs-shared-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(open) })
+	if err := os.Chmod(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(open, "data")
+	srv, err := localcomps.Open(localcomps.Options{Dir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	seedOne(t, srv, localcomps.SeedWorkItem{Name: "secret", State: "Succeeded",
+		Outputs: []localcomps.SeedFile{{Path: "StdOut.txt", Data: []byte("secret output\n")}}})
+	for _, read := range []string{"ls " + data, "cat " + data + "/comps.db", "grep -r secret " + data} {
+		out, err := asOtherUser(read)
+		if err == nil || !strings.Contains(out, "Permission denied") {
+			t.Errorf("another user: %s: %q, %v; want Permission denied", read, out, err)
+		}
+	}
+}
