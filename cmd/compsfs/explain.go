@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -44,7 +45,25 @@ func checkReachable(ctx context.Context, server string) error {
 	if err != nil {
 		return unreachable(server, err)
 	}
-	return conn.Close()
+	defer conn.Close()
+	if u.Scheme != "https" {
+		return nil
+	}
+	// Only whether the server speaks TLS at all: trusting its certificate
+	// is the client's business, with its own settings, and nothing is sent.
+	hctx, cancel := context.WithTimeout(ctx, reachTimeout)
+	defer cancel()
+	tc := tls.Client(conn, &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: true}) //nolint:gosec // no data sent
+	var notTLS tls.RecordHeaderError
+	if err := tc.HandshakeContext(hctx); errors.As(err, &notTLS) {
+		return speaksHTTP(server)
+	}
+	return nil
+}
+
+// speaksHTTP is the error of an https URL to a server that speaks http.
+func speaksHTTP(server string) error {
+	return fmt.Errorf("%s speaks http, not https: use --server http://%s", server, strings.TrimPrefix(server, "https://"))
 }
 
 // unreachable explains a failed connection to server.
@@ -80,7 +99,7 @@ func isLoopback(server string) bool {
 }
 
 // explainServer says what to do about an error of the first requests to a
-// server: a refused token, the wrong scheme, an unreachable server.
+// server that answered: mostly a token it refuses.
 func explainServer(server string, err error) error {
 	var apiErr *client.Error
 	switch {
@@ -94,10 +113,6 @@ func explainServer(server string, err error) error {
 		return fmt.Errorf("the token for %s has expired: log in again: compsfs login --server %s", server, server)
 	case errors.Is(err, client.ErrUnauthorized):
 		return fmt.Errorf("not logged in to %s: compsfs login --server %s (or set COMPS_TOKEN)", server, server)
-	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return fmt.Errorf("%s speaks http, not https: use --server http://%s", server, strings.TrimPrefix(server, "https://"))
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return unreachable(server, err)
 	}
-	return fmt.Errorf("%s: %w", server, err)
+	return err // it names the request, and so the server
 }
