@@ -69,6 +69,9 @@ func runMount(f *mountFlags, dir string, helper bool) error {
 	if err != nil {
 		return fmt.Errorf("mount point: %w", err)
 	}
+	if err := checkMountpoint(dir, f.AllowNonEmpty); err != nil {
+		return err // before detaching, so that a daemon's parent says it at once
+	}
 	if f.detach(helper) {
 		return daemonize(dir, f.logFile)
 	}
@@ -91,9 +94,6 @@ func runMount(f *mountFlags, dir string, helper bool) error {
 // the mount is unmounted or a signal stops it.
 func serveMount(f *mountFlags, dir string, log *slog.Logger, ready func()) error {
 	systemd := newSystemdNotifier()
-	if err := checkMountpoint(dir, f.AllowNonEmpty); err != nil {
-		return err
-	}
 	if err := checkOutside(dir, f.CacheDir, f.Data); err != nil {
 		return err
 	}

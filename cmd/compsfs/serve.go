@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/compsfs/compsfs/fs"
 	"github.com/compsfs/compsfs/localcomps"
 )
 
@@ -78,9 +79,11 @@ func (f *serveFlags) define(fset *pflag.FlagSet) {
 	fset.StringVar(&f.user, "user", "localuser", "user name owning the token")
 	fset.StringVar(&f.password, "password", "", "password for POST /api/tokens logins (empty: logins refused)")
 	fset.BoolVar(&f.demo, "demo", false, "fill an empty store with sample data first")
-	fset.IntVar(&f.workers, "workers", 1, "commissioned work items run at a time by the local worker (0: none)")
-	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run")
-	fset.DurationVar(&f.latency, "latency", 0, "latency added to every response")
+	d := fs.DefaultSettings()
+	fset.IntVar(&f.workers, "workers", d.Workers, "commissioned work items run at a time by the local worker (0: none)")
+	f.jobTimeout = d.JobTimeout
+	fset.Var(durationValue{&f.jobTimeout}, "job-timeout", "longest a work item's command may run")
+	fset.Var(durationValue{&f.latency}, "latency", "latency added to every response")
 	fset.Float64Var(&f.failRate, "fail-rate", 0, "share of requests answered 503")
 	fset.Float64Var(&f.resetRate, "reset-rate", 0, "share of response bodies cut off mid-stream")
 	fset.Var(&f.bandwidth, "bandwidth", "limit each response body to this rate, e.g. 50MB/s")
