@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
+	"os/user"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
@@ -91,11 +92,17 @@ func defaultLogFile() string {
 	return filepath.Join(xdgDir("XDG_STATE_HOME", ".local/state"), "compsfs.log")
 }
 
-// xdgDir is $env/compsfs, or ~/fallback/compsfs.
+// xdgDir is $env/compsfs, or ~/fallback/compsfs. Without $HOME (a system
+// service) the home folder is the user's in the password database.
 func xdgDir(env, fallback string) string {
 	if d := os.Getenv(env); d != "" {
 		return filepath.Join(d, "compsfs")
 	}
-	home, _ := os.UserHomeDir()
+	home, err := os.UserHomeDir()
+	if err != nil {
+		if u, uerr := user.Current(); uerr == nil {
+			home = u.HomeDir
+		}
+	}
 	return filepath.Join(home, fallback, "compsfs")
 }
