@@ -93,3 +93,24 @@ func waitGone(t *testing.T, out string) {
 		unix.Close(fd)
 	}
 }
+
+func TestMountHelperFormArguments(t *testing.T) {
+	c := newCLI(t)
+	full := t.TempDir()
+	os.WriteFile(filepath.Join(full, "f"), nil, 0o600)
+	refused := "compsfs: " + full + " is not empty; mounting over it would hide what is in it: choose an empty folder, or use --allow-non-empty\n"
+	// Each form reaches the mount point check: SERVER a URL, local, empty
+	// or left out (mount.fuse3 drops an empty one), options anywhere.
+	for _, args := range [][]string{
+		{"https://comps.example.org", full, "-o", "rw,nodev,nosuid,_netdev"},
+		{"local", full, "-o", "ro,cache_size=1GiB"},
+		{"", full, "-o", "dev,suid"},
+		{full, "-o", "dev,suid"},
+		{"-o", "rw", "local", full},
+		{"local", full},
+	} {
+		if r := c.run(args...); r.code != 1 || r.stderr != refused {
+			t.Errorf("compsfs %q: %v", args, r)
+		}
+	}
+}
