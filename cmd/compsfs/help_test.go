@@ -35,7 +35,8 @@ func TestHelpGoesToStdoutAndSucceeds(t *testing.T) {
 func TestHelpShowsHumanDefaults(t *testing.T) {
 	r := newCLI(t).run("help", "mount")
 	for _, want := range []string{"(default 10GiB)", "--timeout duration", "(default 30s)", "(default 2s)",
-		"(default 1h)", "-o, --options OPTIONS", "-f, --foreground", "--allow-non-empty", "--metrics-addr HOST:PORT"} {
+		"(default 1h)", "-o, --options OPTIONS", "-f, --foreground", "--allow-non-empty", "--metrics-addr HOST:PORT",
+		"The -o options:\nro, all_owners, allow_non_empty,", "cache_size=…", "spool_dir=…"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("compsfs help mount lacks %q:\n%s", want, r.stdout)
 		}

@@ -51,6 +51,7 @@ SERVER is a URL or local.`,
 		},
 	}
 	f.define(cmd.Flags())
+	cmd.Long += "\n\nThe -o options:\n" + optionSpellings(cmd.Flags())
 	addMountCompletions(cmd)
 	return cmd
 }

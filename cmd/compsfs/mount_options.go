@@ -81,3 +81,37 @@ func optionFlagName(option string) string {
 
 // optionName is a flag's -o spelling.
 func optionName(flag string) string { return strings.ReplaceAll(flag, "-", "_") }
+
+// optionSpellings lists the -o spelling of every flag of fset for help,
+// in lines of at most 80 characters: "ro, all_owners, …, cache_dir=…, …".
+func optionSpellings(fset *pflag.FlagSet) string {
+	names := []string{"ro"}
+	fset.VisitAll(func(fl *pflag.Flag) {
+		if fl.Hidden || fl.Name == "options" || fl.Name == "help" {
+			return
+		}
+		name := optionName(fl.Name)
+		if fl.NoOptDefVal == "" {
+			name += "=…"
+		}
+		names = append(names, name)
+	})
+	var b strings.Builder
+	line := 0
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(",")
+			line++
+			if line+1+len(n) > 80 {
+				b.WriteString("\n")
+				line = 0
+			} else {
+				b.WriteString(" ")
+				line++
+			}
+		}
+		b.WriteString(n)
+		line += len(n)
+	}
+	return b.String()
+}
