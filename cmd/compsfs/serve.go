@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +13,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/compsfs/compsfs/fs"
 	"github.com/compsfs/compsfs/localcomps"
 )
 
@@ -39,6 +41,9 @@ type listFlag []string
 // String renders the list comma-joined.
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
+// Type names the value in help.
+func (l *listFlag) Type() string { return "names" }
+
 // Set adds the names in s.
 func (l *listFlag) Set(s string) error {
 	for _, v := range strings.Split(s, ",") {
@@ -52,8 +57,11 @@ func (l *listFlag) Set(s string) error {
 // bandwidthFlag is a humanized rate such as "50MB/s" (the "/s" optional).
 type bandwidthFlag int64
 
-// String renders the rate in bytes per second.
+// String renders the rate in bytes per second ("0": unlimited).
 func (b *bandwidthFlag) String() string { return fmt.Sprint(int64(*b)) }
+
+// Type names the value in help.
+func (b *bandwidthFlag) Type() string { return "rate" }
 
 // Set parses a humanized rate.
 func (b *bandwidthFlag) Set(s string) error {
@@ -66,7 +74,7 @@ func (b *bandwidthFlag) Set(s string) error {
 }
 
 // define registers the flags on fset.
-func (f *serveFlags) define(fset *flag.FlagSet) {
+func (f *serveFlags) define(fset *pflag.FlagSet) {
 	fset.StringVar(&f.listen, "listen", "127.0.0.1:8420", "address to listen on")
 	fset.StringVar(&f.data, "data", defaultDataDir(), "data folder (database and blobs)")
 	fset.StringVar(&f.tokenFile, "token-file", "", "write the accepted token to this file (mode 0600); default DATA/token")
@@ -74,9 +82,11 @@ func (f *serveFlags) define(fset *flag.FlagSet) {
 	fset.StringVar(&f.password, "password", "", "password for POST /api/tokens logins (empty: logins refused)")
 	fset.BoolVar(&f.demo, "demo", false, "fill an empty store with sample data first")
 	fset.BoolVar(&f.revoke, "revoke", false, "invalidate every token issued so far (logins and the token file's) and write a new token file")
-	fset.IntVar(&f.workers, "workers", 1, "commissioned work items run at a time by the local worker (0: none)")
-	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run")
-	fset.DurationVar(&f.latency, "latency", 0, "latency added to every response")
+	d := fs.DefaultSettings()
+	fset.IntVar(&f.workers, "workers", d.Workers, "commissioned work items run at a time by the local worker (0: none)")
+	f.jobTimeout = d.JobTimeout
+	fset.Var(durationValue{&f.jobTimeout}, "job-timeout", "longest a work item's command may run")
+	fset.Var(durationValue{&f.latency}, "latency", "latency added to every response")
 	fset.Float64Var(&f.failRate, "fail-rate", 0, "share of requests answered 503")
 	fset.Float64Var(&f.resetRate, "reset-rate", 0, "share of response bodies cut off mid-stream")
 	fset.Var(&f.bandwidth, "bandwidth", "limit each response body to this rate, e.g. 50MB/s")
@@ -86,30 +96,44 @@ func (f *serveFlags) define(fset *flag.FlagSet) {
 	fset.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate, made at start (or kept from the last) and written beside the token file for clients to trust (--ca-file)")
 	fset.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fset.StringVar(&f.logFile, "log-file", "", "write logs to this file instead of stderr")
-	fset.BoolVar(&f.verbose, "v", false, "debug logging")
+	fset.BoolVarP(&f.verbose, "verbose", "v", false, "debug logging")
+}
+
+// newServeCommand is compsfs serve [flags].
+func newServeCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [flags]",
+		Short: "run the local COMPS-compatible server on its own",
+		Long: `Run the local COMPS-compatible server until SIGINT or SIGTERM, for compsfs
+mount --server, pyCOMPS or tests. The token it accepts is written to
+--token-file; logins (compsfs login) work only with --password.`,
+		Example: `  compsfs serve --demo --listen 127.0.0.1:8420`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmdServe(f)
+		},
+	}
+	f.define(cmd.Flags())
+	return cmd
 }
 
 // cmdServe runs the local COMPS server until SIGINT or SIGTERM.
-func cmdServe(args []string) error {
-	var f serveFlags
-	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
-	f.define(fset)
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	if fset.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fset.Args())
-	}
+func cmdServe(f serveFlags) error {
 	if f.failRate < 0 || f.failRate > 1 || f.resetRate < 0 || f.resetRate > 1 {
-		return errors.New("serve: --fail-rate and --reset-rate must be between 0 and 1")
+		return usagef("--fail-rate and --reset-rate must be between 0 and 1")
 	}
 	if f.workers < 0 || f.jobTimeout <= 0 {
-		return errors.New("serve: --workers must be 0 or more and --job-timeout positive")
+		return usagef("--workers must be 0 or more and --job-timeout positive")
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") || f.tlsSelfSigned && f.tlsCert != "" {
-		return errors.New("serve: give --tls-cert with --tls-key, or --tls-self-signed, not both")
+		return usagef("give --tls-cert with --tls-key, or --tls-self-signed, not both")
 	}
-	log, closer, err := newLogger(f.logLevel, f.logFile, f.verbose)
+	lv, err := logLevel(f.logLevel, f.verbose)
+	if err != nil {
+		return err
+	}
+	log, closer, err := newLogger(lv, f.logFile)
 	if err != nil {
 		return err
 	}
