@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -32,31 +30,14 @@ func connect(ctx context.Context, f *mountFlags, log *slog.Logger) (*client.Clie
 	if f.Workers < 0 || f.JobTimeout <= 0 {
 		return nil, nil, errors.New("--workers must be 0 or more and --job-timeout positive")
 	}
-	srv, err := localcomps.Open(localcomps.Options{Dir: f.Data, User: client.LocalUserName(), Logger: log,
-		Workers: f.Workers, JobTimeout: f.JobTimeout})
+	srv, err := localcomps.Serve(ctx, localcomps.Options{Dir: f.Data, User: client.LocalUserName(), Logger: log,
+		Workers: f.Workers, JobTimeout: f.JobTimeout}, localcomps.ServeOptions{Listen: "127.0.0.1:0", Demo: f.Demo})
 	if err != nil {
 		return nil, nil, fmt.Errorf("embedded local COMPS: %w", err)
 	}
-	if f.Demo {
-		if err := localcomps.Demo(ctx, srv); err != nil {
-			srv.Close()
-			return nil, nil, fmt.Errorf("demo data: %w", err)
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		return nil, nil, fmt.Errorf("embedded local COMPS: %w", err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	go hs.Serve(ln)
-	stop := func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(sctx)
-		srv.Close()
-	}
-	c, err := client.New(client.Options{Server: "http://" + ln.Addr().String(), Token: srv.Token(), NoTokenCache: true, Logger: log})
+	srv.Start()
+	stop := func() { srv.Close(5 * time.Second) }
+	c, err := client.New(client.Options{Server: srv.URL, Token: srv.Token(), NoTokenCache: true, Logger: log})
 	if err != nil {
 		stop()
 		return nil, nil, err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/compsfs/compsfs/client"
 	"github.com/compsfs/compsfs/fs"
 	"github.com/compsfs/compsfs/localcomps"
 )
@@ -150,16 +149,29 @@ func cmdServe(f serveFlags) error {
 	if f.revoke {
 		static = "" // a new one is minted and replaces the token file
 	}
-	srv, err := localcomps.Open(localcomps.Options{
+	if f.tlsSelfSigned {
+		f.tlsCert, f.tlsKey, err = selfSignedFiles(tokenFile, f.listen)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		log.Info("self-signed certificate", "cert", f.tlsCert)
+	}
+	var tlsConfig *tls.Config
+	if f.tlsCert != "" {
+		if tlsConfig, err = loadTLS(f.tlsCert, f.tlsKey); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	srv, err := localcomps.Serve(ctx, localcomps.Options{
 		Dir: f.data, User: f.user, Token: static, Password: f.password, Environments: f.environments, Logger: log,
 		Workers: f.workers, JobTimeout: f.jobTimeout,
 		Faults: localcomps.Faults{Latency: f.latency, FailRate: f.failRate, ResetRate: f.resetRate,
 			Bandwidth: int64(f.bandwidth), Seed: time.Now().UnixNano()},
-	})
+	}, localcomps.ServeOptions{Listen: f.listen, TLS: tlsConfig, Demo: f.demo})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer srv.Close()
+	defer srv.Close(10 * time.Second)
 	if f.revoke {
 		n, err := srv.RevokeTokens()
 		if err != nil {
@@ -167,50 +179,21 @@ func cmdServe(f serveFlags) error {
 		}
 		fmt.Printf("revoked %d login tokens and the previous token file's token\n", n)
 	}
-	if f.demo {
-		if err := localcomps.Demo(ctx, srv); err != nil {
-			return fmt.Errorf("serve: demo data: %w", err)
-		}
-	}
 	if err := writeTokenFile(tokenFile, srv.Token()); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	scheme := "http"
-	if f.tlsSelfSigned {
-		f.tlsCert, f.tlsKey, err = selfSignedFiles(tokenFile, f.listen)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("serve: %w", err)
-		}
-		log.Info("self-signed certificate", "cert", f.tlsCert)
-	}
-	if f.tlsCert != "" {
-		if hs.TLSConfig, err = loadTLS(f.tlsCert, f.tlsKey); err != nil {
-			ln.Close()
-			return fmt.Errorf("serve: %w", err)
-		}
-		ln, scheme = tls.NewListener(ln, hs.TLSConfig), "https"
+	if tlsConfig != nil {
 		fmt.Printf("TLS certificate in %s (clients trust it with --ca-file %s)\n", f.tlsCert, f.tlsCert)
 	}
-	fmt.Printf("local COMPS listening on %s://%s\ntoken in %s\ndata in %s\n", scheme, ln.Addr(), tokenFile, f.data)
+	fmt.Printf("local COMPS listening on %s\ntoken in %s\ndata in %s\n", srv.URL, tokenFile, f.data)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- srv.Run() }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
-	}
 	return nil
 }
 
@@ -222,16 +205,11 @@ func previousToken(path, user string) string {
 	if err != nil {
 		return ""
 	}
-	tok := strings.TrimSpace(string(data))
-	f := strings.Split(tok, ",")
-	if len(f) < 15 || f[1] != "System" || f[2] != user {
+	tok, err := client.ParseToken(string(data))
+	if err != nil || tok.Type != client.TokenSystem || tok.User != user || time.Now().Add(24*time.Hour).After(tok.Expiry) {
 		return ""
 	}
-	exp, err := time.Parse("2006-01-02-15-04-05", f[6])
-	if err != nil || time.Now().UTC().Add(24*time.Hour).After(exp) {
-		return ""
-	}
-	return tok
+	return strings.TrimSpace(string(data))
 }
 
 // writeTokenFile writes the token with mode 0600, atomically.
