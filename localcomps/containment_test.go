@@ -77,7 +77,7 @@ func TestContainmentQueries(t *testing.T) {
 		t.Errorf("paged simulations %v, want %v in creation order", got, simIDs)
 	}
 	for q, want := range map[string]string{
-		"filters=ExperimentId=" + exps[0] + ",SimulationState=Failed": "6 ",
+		"filters=ExperimentId=" + exps[0] + ",SimulationState=Failed":                                                       "6 ",
 		"filters=ExperimentId=" + exps[0] + ",SimulationState!=Succeeded,SimulationState!=Failed,SimulationState!=Canceled": "10 items 0-9/12",
 		"filters=ExperimentId=" + exps[1]: "0 ",
 	} {
