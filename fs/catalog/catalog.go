@@ -11,6 +11,7 @@ package catalog
 import (
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,13 +23,14 @@ import (
 // Options configure a Catalog.
 type Options struct {
 	Client *client.Client
-	// Owner is the logged-in user; work item listings hold only theirs
-	// unless AllOwners.
+	// Owner is the logged-in user; listings of work items, suites and
+	// experiments hold only theirs unless AllOwners.
 	Owner     string
 	AllOwners bool
 	// DirTTL bounds how long a listing (and what changes without a state:
-	// tags, relations, other entities) is reused; AttrTTL how long metadata
-	// of an unfinished work item is. Final work items never expire.
+	// tags, relations, suites and experiments) is reused; AttrTTL how long
+	// metadata of an unfinished work item or simulation is. Final work
+	// items and simulations, and asset collections, never expire.
 	DirTTL, AttrTTL time.Duration
 	// Timeout bounds each fetch from the server.
 	Timeout time.Duration
@@ -52,11 +54,20 @@ type Catalog struct {
 	outputs   *cache.Meta[entityKey, []client.OutputFile]
 	related   *cache.Meta[relatedKey, []client.RelatedEntity] // a work item's own relations
 	parents   *cache.Meta[parentsKey, []client.RelatedEntity] // the work items pointing at an entity
-	entities  *cache.Meta[entityKey, *Entity]                 // suites, experiments, simulations, asset collections
-	owners    *cache.Meta[entityKey, OutputsOwner]            // simulations whose outputs are read
-	// refresh holds each listing's unfinished items, to refresh them with
-	// one query once their entries expire (refresh.go).
-	refresh refresher
+	// Suites, experiments, simulations and asset collections: their
+	// properties (entities), the same with their tags (entityDetails), and
+	// simulations' own files (simFiles, by id).
+	entities      *cache.Meta[entityKey, *Entity]
+	entityDetails *cache.Meta[entityKey, *Entity]
+	simFiles      *cache.Meta[string, []client.WorkItemFile]
+	// refresh and simRefresh hold each listing's unfinished work items and
+	// simulations, to refresh them with one query once their entries
+	// expire (refresh.go).
+	refresh    refresher[*client.WorkItem]
+	simRefresh refresher[*Entity]
+	// notEqualRefused is set once the server answered a != filter with a
+	// bad request: refreshes that need it are no longer tried.
+	notEqualRefused atomic.Bool
 	// staleServed counts answers served from expired entries because the
 	// server could not answer (offline.go).
 	staleServed atomic.Int64
@@ -70,20 +81,33 @@ type Catalog struct {
 // oldest are forgotten (their folders list afresh).
 const maxQueries = 256
 
-// listingKey names a listing of work items: workitems/ (both fields ""),
-// one by-state/<State>/ folder, or one query/<criteria>/ folder.
+// listingKey names a listing: of work items (Kind ""), workitems/ (every
+// other field "" too), one by-state/<State>/ folder or one query/<criteria>/
+// folder; of suites or experiments, suites/ or experiments/ (Parent "");
+// of a suite's experiments or an experiment's simulations (Parent is the
+// suite or experiment), all of them or those in one State.
 type listingKey struct {
-	State client.WorkItemState
-	Query string // the criteria's text
+	Kind   client.Kind
+	Parent string
+	State  string
+	Query  string // the criteria's text
 }
 
-// String names the listing in logs and errors.
+// String names the listing in logs and errors: the folder that shows it.
 func (k listingKey) String() string {
 	switch {
+	case k.Kind == client.KindSimulation && k.State != "":
+		return "experiments/" + k.Parent + "/by-state/" + k.State
+	case k.Kind == client.KindSimulation:
+		return "experiments/" + k.Parent + "/simulations"
+	case k.Kind == client.KindExperiment && k.Parent != "":
+		return "suites/" + k.Parent + "/experiments"
+	case k.Kind != "":
+		return strings.ToLower(k.Kind.Plural())
 	case k.Query != "":
 		return "query/" + k.Query
 	case k.State != "":
-		return "by-state/" + string(k.State)
+		return "by-state/" + k.State
 	}
 	return "workitems"
 }
@@ -121,19 +145,21 @@ func New(o Options) *Catalog {
 	o.Entries = max(o.Entries, minEntries)
 	n, now := o.Entries, o.Now
 	c := &Catalog{
-		o:         o,
-		c:         o.Client,
-		log:       o.Logger,
-		workItems: newMeta[string, *client.WorkItem](n, now, o.Timeout),
-		details:   newMeta[string, *client.WorkItem](n/4+1, now, o.Timeout),
-		listings:  newMeta[listingKey, []string](1024, now, o.Timeout),
-		outputs:   newMeta[entityKey, []client.OutputFile](n/4+1, now, o.Timeout),
-		related:   newMeta[relatedKey, []client.RelatedEntity](n/4+1, now, o.Timeout),
-		parents:   newMeta[parentsKey, []client.RelatedEntity](n/4+1, now, o.Timeout),
-		entities:  newMeta[entityKey, *Entity](n/4+1, now, o.Timeout),
-		owners:    newMeta[entityKey, OutputsOwner](n/4+1, now, o.Timeout),
-		refresh:   refresher{listings: map[listingKey]*listedUnfinished{}},
-		queries:   map[listingKey]struct{}{},
+		o:             o,
+		c:             o.Client,
+		log:           o.Logger,
+		workItems:     newMeta[string, *client.WorkItem](n, now, o.Timeout),
+		details:       newMeta[string, *client.WorkItem](n/4+1, now, o.Timeout),
+		listings:      newMeta[listingKey, []string](1024, now, o.Timeout),
+		outputs:       newMeta[entityKey, []client.OutputFile](n/4+1, now, o.Timeout),
+		related:       newMeta[relatedKey, []client.RelatedEntity](n/4+1, now, o.Timeout),
+		parents:       newMeta[parentsKey, []client.RelatedEntity](n/4+1, now, o.Timeout),
+		entities:      newMeta[entityKey, *Entity](n, now, o.Timeout),
+		entityDetails: newMeta[entityKey, *Entity](n, now, o.Timeout),
+		simFiles:      newMeta[string, []client.WorkItemFile](n/4+1, now, o.Timeout),
+		refresh:       newRefresher[*client.WorkItem](),
+		simRefresh:    newRefresher[*Entity](),
+		queries:       map[listingKey]struct{}{},
 	}
 	return c
 }
@@ -171,7 +197,7 @@ func (c *Catalog) Stats() map[string]cache.MetaStats {
 	return map[string]cache.MetaStats{
 		"workitems": c.workItems.Stats(), "details": c.details.Stats(), "listings": c.listings.Stats(),
 		"outputs": c.outputs.Stats(), "related": c.related.Stats(), "parents": c.parents.Stats(),
-		"entities": c.entities.Stats(), "owners": c.owners.Stats(),
+		"entities": c.entities.Stats(), "entity_details": c.entityDetails.Stats(), "simulation_files": c.simFiles.Stats(),
 	}
 }
 

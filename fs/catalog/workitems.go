@@ -14,7 +14,7 @@ import (
 // unfinished items (refresh.go), else the item is read on its own.
 func (c *Catalog) WorkItem(ctx context.Context, id string) (*client.WorkItem, error) {
 	wi, err := fetchOrStale(ctx, c, c.workItems, id, func(ctx context.Context) (*client.WorkItem, time.Duration, error) {
-		if wi, ok := c.fromRefresh(ctx, id); ok {
+		if wi, ok := c.refresh.answer(ctx, c, id); ok {
 			return wi, c.ttlFor(wi), nil
 		}
 		start := c.o.Now()
@@ -63,7 +63,7 @@ func (c *Catalog) ListWorkItems(ctx context.Context) ([]string, error) {
 // (a finished state's listing has no unfinished item to refresh).
 func (c *Catalog) ListByState(ctx context.Context, state client.WorkItemState) ([]string, error) {
 	q := c.mine(client.Query{Filters: []string{"State=" + string(state)}})
-	return c.listWorkItems(ctx, listingKey{State: state}, q, nil)
+	return c.listWorkItems(ctx, listingKey{State: string(state)}, q, nil)
 }
 
 // ListQuery lists the ids of the work items that match criteria, in the
@@ -95,45 +95,13 @@ func (c *Catalog) rememberQuery(key listingKey) {
 	c.queries[key] = struct{}{}
 }
 
-// mine adds the filter that keeps only the user's work items, unless the
-// mount shows everyone's.
+// mine adds the filter that keeps only the user's work items (suites,
+// experiments), unless the mount shows everyone's.
 func (c *Catalog) mine(q client.Query) client.Query {
 	if !c.o.AllOwners && c.o.Owner != "" {
 		q.Filters = append(slices.Clone(q.Filters), "Owner="+c.o.Owner)
 	}
 	return q
-}
-
-// listWorkItems runs a paged query and fills the per-item cache with its
-// results; the ids are kept under key for --dir-ttl. Its unfinished items
-// are remembered for refreshes, which add refreshFilters to its filters.
-func (c *Catalog) listWorkItems(ctx context.Context, key listingKey, q client.Query, refreshFilters []string) ([]string, error) {
-	if q.OrderBy == "" {
-		q.OrderBy = "DateCreated"
-	}
-	ids, err := fetchOrStale(ctx, c, c.listings, key, func(ctx context.Context) ([]string, time.Duration, error) {
-		start := c.o.Now()
-		var ids, unfinished []string
-		for wi, err := range c.c.WorkItems(ctx, q) {
-			if err != nil {
-				return nil, 0, err
-			}
-			id, item, ok := c.keepQueried(wi, start)
-			if !ok {
-				continue
-			}
-			ids = append(ids, id)
-			if !item.State.Final() {
-				unfinished = append(unfinished, id)
-			}
-		}
-		c.rememberListing(key, q, refreshFilters, unfinished, start)
-		return ids, c.o.DirTTL, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list work items (%s): %w", key, err)
-	}
-	return ids, nil
 }
 
 // keepQueried caches a work item a query asked for at start brought, and

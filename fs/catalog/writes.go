@@ -25,6 +25,28 @@ func (c *Catalog) UpdateWorkItem(ctx context.Context, id string, u client.WorkIt
 	return nil
 }
 
+// UpdateEntity saves a suite's, experiment's or simulation's name or
+// description.
+func (c *Catalog) UpdateEntity(ctx context.Context, kind client.Kind, id string, u client.EntityUpdate) error {
+	var err error
+	switch kind {
+	case client.KindSuite:
+		err = c.c.UpdateSuite(ctx, id, u)
+	case client.KindExperiment:
+		err = c.c.UpdateExperiment(ctx, id, u)
+	case client.KindSimulation:
+		err = c.c.UpdateSimulation(ctx, id, u)
+	default:
+		return fmt.Errorf("save %s %s: a %s has no name or description", kind, id, kind)
+	}
+	c.entities.Invalidate(entityKey{Kind: kind, ID: id})
+	c.entityDetails.Invalidate(entityKey{Kind: kind, ID: id})
+	if err != nil {
+		return fmt.Errorf("save %s %s: %w", kind, id, err)
+	}
+	return nil
+}
+
 // SetTag sets one tag of an entity (merging it into the others).
 func (c *Catalog) SetTag(ctx context.Context, kind client.Kind, id, key, value string) error {
 	err := c.c.SetTags(ctx, kind, id, client.Tags{key: value}, client.TagsMerge)
@@ -99,7 +121,7 @@ func (c *Catalog) StateChanged(id string) {
 	c.forgetProperties(id)
 	c.outputs.Invalidate(entityKey{Kind: client.KindWorkItem, ID: id})
 	for _, s := range client.WorkItemStates {
-		c.listings.Invalidate(listingKey{State: s})
+		c.listings.Invalidate(listingKey{State: string(s)})
 	}
 }
 
@@ -112,15 +134,15 @@ func (c *Catalog) forgetProperties(id string) {
 }
 
 // forgetTags forgets an entity's tags: a work item's are in its details
-// (and query listings may select by them), another entity's in its entity
-// entry.
+// (and query listings may select by them), another entity's in its
+// entity details.
 func (c *Catalog) forgetTags(kind client.Kind, id string) {
 	if kind == client.KindWorkItem {
 		c.details.Invalidate(id)
 		c.forgetQueries()
 		return
 	}
-	c.entities.Invalidate(entityKey{Kind: kind, ID: id})
+	c.entityDetails.Invalidate(entityKey{Kind: kind, ID: id})
 }
 
 // forgetQueries forgets every query listing.

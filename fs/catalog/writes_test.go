@@ -16,12 +16,13 @@ import (
 )
 
 // primed is a catalog with one of everything cached: a work item (basic and
-// detailed), the listings, its outputs and relations, an experiment and the
-// work items pointing at it.
+// detailed), the listings, its outputs and relations, a suite, an
+// experiment in it and the work items pointing at it, a simulation of it
+// with its files, and the listings of all three kinds.
 type primed struct {
-	cat      *Catalog
-	item     string // a Created work item
-	exp, sim string
+	cat             *Catalog
+	item            string // a Created work item
+	suite, exp, sim string
 }
 
 // prime reads everything once so that each entry below is cached.
@@ -31,10 +32,14 @@ func prime(t *testing.T, w *world) primed {
 	p := primed{cat: w.catalog(t, time.Hour, time.Hour)}
 	p.item = w.seed(t, localcomps.SeedWorkItem{Name: "item", Tags: map[string]any{"a": "1"}})[0]
 	var err error
-	if p.exp, err = w.srv.SeedEntity(ctx, "Experiment", localcomps.SeedEntity{Name: "exp"}); err != nil {
+	if p.suite, err = w.srv.SeedEntity(ctx, "Suite", localcomps.SeedEntity{Name: "suite"}); err != nil {
 		t.Fatal(err)
 	}
-	if p.sim, err = w.srv.SeedEntity(ctx, "Simulation", localcomps.SeedEntity{Name: "sim", ParentId: p.exp}); err != nil {
+	if p.exp, err = w.srv.SeedEntity(ctx, "Experiment", localcomps.SeedEntity{Name: "exp", ParentId: p.suite}); err != nil {
+		t.Fatal(err)
+	}
+	if p.sim, err = w.srv.SeedEntity(ctx, "Simulation", localcomps.SeedEntity{Name: "sim", ParentId: p.exp,
+		Files: []localcomps.SeedFile{{Path: "config.json", Data: []byte("{}")}}}); err != nil {
 		t.Fatal(err)
 	}
 	for name, read := range p.reads() {
@@ -83,8 +88,24 @@ func (p primed) reads() map[string]func(context.Context) error {
 			return err
 		},
 		"simulation": func(ctx context.Context) error { _, err := c.Entity(ctx, client.KindSimulation, p.sim); return err },
-		"sim-owner": func(ctx context.Context) error {
+		"sim-props": func(ctx context.Context) error {
 			_, err := c.OutputsOwner(ctx, client.KindSimulation, p.sim)
+			return err
+		},
+		"sim-files": func(ctx context.Context) error { _, err := c.SimulationFiles(ctx, p.sim); return err },
+		"experiment-props": func(ctx context.Context) error {
+			_, err := c.EntityProps(ctx, client.KindExperiment, p.exp)
+			return err
+		},
+		"suites":      func(ctx context.Context) error { _, err := c.ListEntities(ctx, client.KindSuite); return err },
+		"experiments": func(ctx context.Context) error { _, err := c.ListEntities(ctx, client.KindExperiment); return err },
+		"suite-experiments": func(ctx context.Context) error {
+			_, err := c.ListExperiments(ctx, p.suite)
+			return err
+		},
+		"simulations": func(ctx context.Context) error { _, err := c.ListSimulations(ctx, p.exp); return err },
+		"sims-by-state": func(ctx context.Context) error {
+			_, err := c.ListSimulationsByState(ctx, p.exp, client.SimCreated)
 			return err
 		},
 	}
@@ -101,15 +122,23 @@ func (p primed) lookups() map[string]cache.Lookup {
 		"workitem":                     get(c.workItems.Get(p.item)),
 		"details":                      get(c.details.Get(p.item)),
 		"workitems":                    get(c.listings.Get(listingKey{})),
-		"by-state/Created":             get(c.listings.Get(listingKey{State: client.StateCreated})),
-		"by-state/CommissionRequested": get(c.listings.Get(listingKey{State: client.StateCommissionRequested})),
+		"by-state/Created":             get(c.listings.Get(listingKey{State: "Created"})),
+		"by-state/CommissionRequested": get(c.listings.Get(listingKey{State: "CommissionRequested"})),
 		"outputs":                      get(c.outputs.Get(entityKey{Kind: client.KindWorkItem, ID: p.item})),
 		"related":                      get(c.related.Get(relatedKey{ID: p.item})),
 		"parents":                      get(c.parents.Get(parentsKey{Kind: client.KindExperiment, ID: p.exp, Type: client.RelationDependsOn})),
-		"experiment":                   get(c.entities.Get(entityKey{Kind: client.KindExperiment, ID: p.exp})),
+		"experiment":                   get(c.entityDetails.Get(entityKey{Kind: client.KindExperiment, ID: p.exp})),
+		"experiment-props":             get(c.entities.Get(entityKey{Kind: client.KindExperiment, ID: p.exp})),
 		"query":                        get(c.listings.Get(listingKey{Query: primedQuery})),
-		"simulation":                   get(c.entities.Get(entityKey{Kind: client.KindSimulation, ID: p.sim})),
-		"sim-owner":                    get(c.owners.Get(entityKey{Kind: client.KindSimulation, ID: p.sim})),
+		"simulation":                   get(c.entityDetails.Get(entityKey{Kind: client.KindSimulation, ID: p.sim})),
+		"sim-props":                    get(c.entities.Get(entityKey{Kind: client.KindSimulation, ID: p.sim})),
+		"sim-files":                    get(c.simFiles.Get(p.sim)),
+		"suites":                       get(c.listings.Get(listingKey{Kind: client.KindSuite})),
+		"experiments":                  get(c.listings.Get(listingKey{Kind: client.KindExperiment})),
+		"suite-experiments":            get(c.listings.Get(listingKey{Kind: client.KindExperiment, Parent: p.suite})),
+		"simulations":                  get(c.listings.Get(listingKey{Kind: client.KindSimulation, Parent: p.exp})),
+		"sims-by-state": get(c.listings.Get(listingKey{Kind: client.KindSimulation, Parent: p.exp,
+			State: string(client.SimCreated)})),
 	}
 }
 
@@ -135,6 +164,17 @@ func TestWritesForgetExactlyWhatTheyChange(t *testing.T) {
 		{"set an experiment's tag", func(ctx context.Context, p primed) error {
 			return p.cat.SetTag(ctx, client.KindExperiment, p.exp, "b", "2")
 		}, []string{"experiment"}},
+		{"delete a simulation's tag", func(ctx context.Context, p primed) error {
+			return p.cat.DeleteTag(ctx, client.KindSimulation, p.sim, "a")
+		}, []string{"simulation"}},
+		{"rename an experiment", func(ctx context.Context, p primed) error {
+			name := "renamed"
+			return p.cat.UpdateEntity(ctx, client.KindExperiment, p.exp, client.EntityUpdate{Name: &name})
+		}, []string{"experiment", "experiment-props"}},
+		{"describe a simulation", func(ctx context.Context, p primed) error {
+			d := "described"
+			return p.cat.UpdateEntity(ctx, client.KindSimulation, p.sim, client.EntityUpdate{Description: &d})
+		}, []string{"simulation", "sim-props"}},
 		{"commission", func(ctx context.Context, p primed) error {
 			return p.cat.Commission(ctx, p.item)
 		}, state},
