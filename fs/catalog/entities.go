@@ -242,3 +242,10 @@ func (c *Catalog) Outputs(ctx context.Context, kind client.Kind, id string, fina
 	}
 	return files, nil
 }
+
+// KnownEntity returns what the catalog holds of an entity's properties,
+// however old, without asking the server; ok is false when it holds
+// nothing (or forgot it).
+func (c *Catalog) KnownEntity(kind client.Kind, id string) (e *Entity, ok bool) {
+	return c.entities.Stale(entityKey{Kind: kind, ID: id})
+}

@@ -13,25 +13,32 @@ import (
 type entityField struct {
 	name  string
 	value func(e *catalog.Entity) string
+	// update is the change that writing value makes (name and
+	// description of suites, experiments and simulations); nil for the
+	// read-only fields.
+	update func(value string) (client.EntityUpdate, error)
 }
 
 var (
-	efName         = entityField{"name", func(e *catalog.Entity) string { return e.Name }}
-	efDescription  = entityField{"description", func(e *catalog.Entity) string { return e.Description }}
-	efOwner        = entityField{"owner", func(e *catalog.Entity) string { return e.Owner }}
-	efDateCreated  = entityField{"date_created", func(e *catalog.Entity) string { return formatDate(e.Created) }}
-	efLastModified = entityField{"last_modified", func(e *catalog.Entity) string { return formatDate(e.Modified) }}
+	efName = entityField{"name", func(e *catalog.Entity) string { return e.Name }, func(v string) (client.EntityUpdate, error) {
+		return client.EntityUpdate{Name: &v}, checkName(v)
+	}}
+	efDescription = entityField{"description", func(e *catalog.Entity) string { return e.Description },
+		func(v string) (client.EntityUpdate, error) { return client.EntityUpdate{Description: &v}, nil }}
+	efOwner        = entityField{"owner", func(e *catalog.Entity) string { return e.Owner }, nil}
+	efDateCreated  = entityField{"date_created", func(e *catalog.Entity) string { return formatDate(e.Created) }, nil}
+	efLastModified = entityField{"last_modified", func(e *catalog.Entity) string { return formatDate(e.Modified) }, nil}
 )
 
 // entityFields lists each kind's metadata files in listing order.
 var entityFields = map[client.Kind][]entityField{
 	client.KindSuite: {efName, efDescription, efOwner, efDateCreated, efLastModified},
 	client.KindExperiment: {efName, efDescription, efOwner, efDateCreated, efLastModified,
-		{"suite_id", func(e *catalog.Entity) string { return e.SuiteID }}},
+		{"suite_id", func(e *catalog.Entity) string { return e.SuiteID }, nil}},
 	client.KindSimulation: {efName, efDescription, efOwner, efDateCreated, efLastModified,
-		{"experiment_id", func(e *catalog.Entity) string { return e.ExperimentID }},
-		{"state", func(e *catalog.Entity) string { return e.State }},
-		{"error_message", func(e *catalog.Entity) string { return e.ErrorMessage }}},
+		{"experiment_id", func(e *catalog.Entity) string { return e.ExperimentID }, nil},
+		{"state", func(e *catalog.Entity) string { return e.State }, nil},
+		{"error_message", func(e *catalog.Entity) string { return e.ErrorMessage }, nil}},
 	client.KindAssetCollection: {efDateCreated},
 }
 

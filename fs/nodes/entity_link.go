@@ -36,7 +36,7 @@ func entityLinkTarget(depth int, kind client.Kind, id string) (string, bool) {
 	if !kind.Valid() || !isCanonicalID(id) || depth < 0 {
 		return "", false
 	}
-	return strings.Repeat("../", depth) + entityDirName(kind) + "/" + id, true
+	return rootLink(depth, entityDirName(kind), id), true
 }
 
 // Readlink returns the target.

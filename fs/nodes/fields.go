@@ -42,13 +42,21 @@ var workItemFields = []field{
 	{"asset_collection_id", func(w *client.WorkItem) string { return w.AssetCollectionID }, nil},
 }
 
-// updateName is the change of a written name; an empty (or blank) name is
-// EINVAL, as the server would answer.
+// updateName is the change of a written name (see checkName).
 func updateName(v string) (client.WorkItemUpdate, error) {
-	if strings.TrimSpace(v) == "" {
-		return client.WorkItemUpdate{}, fmt.Errorf("a work item's name cannot be empty: %w", syscall.EINVAL)
+	if err := checkName(v); err != nil {
+		return client.WorkItemUpdate{}, err
 	}
 	return client.WorkItemUpdate{Name: &v}, nil
+}
+
+// checkName refuses an empty (or blank) name with EINVAL, as the server
+// would.
+func checkName(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("a name cannot be empty: %w", syscall.EINVAL)
+	}
+	return nil
 }
 
 // formatDate renders a date as RFC 3339 in UTC; the zero time is "".

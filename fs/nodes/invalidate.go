@@ -96,7 +96,7 @@ func (m *Mount) forgetRelation(id string, relType client.RelationType, kind clie
 		}
 	}
 	if rev := reverseFolder(kind, relType); rev != "" {
-		m.forgetEntry(id, entityDirName(kind), target, "relations", rev)
+		m.forgetEntry(id, append(m.knownEntityPath(kind, target), "relations", rev)...)
 	}
 }
 

@@ -4,7 +4,8 @@
 // per RelationType: depends_on/ (DependsOn) and created/ (Created). Each
 // entry <id> is a symlink to the related entity's folder in this mount
 // (../../../../workitems/<id>, experiments/<id>, simulations/<id>,
-// suites/<id> or assetcollections/<id>).
+// suites/<id> or assetcollections/<id>; a simulation's link leads on to
+// its canonical folder under experiments/).
 //
 // Every entity, work items included, shows the same relations from the
 // other end: the work items pointing at it, in depended_on_by/ (work items
@@ -15,6 +16,7 @@ package nodes
 
 import (
 	"context"
+	"slices"
 	"syscall"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -31,6 +33,8 @@ type RelationsDir struct {
 	m    *Mount
 	kind client.Kind
 	id   string
+	// path is the entity folder's place, as names from the root.
+	path []string
 }
 
 var _ = (gofs.NodeGetattrer)((*RelationsDir)(nil))
@@ -69,9 +73,10 @@ func relationFolders(kind client.Kind) []relationFolder {
 	}
 }
 
-// newRelationsDir makes the relations/ folder of entity id of kind.
-func newRelationsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder {
-	return &RelationsDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, id: id}
+// newRelationsDir makes the relations/ folder of entity id of kind, whose
+// folder is at path.
+func newRelationsDir(m *Mount, kind client.Kind, id string, path []string) gofs.InodeEmbedder {
+	return &RelationsDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, id: id, path: path}
 }
 
 // Getattr reports a read-only folder: relation types are fixed.
@@ -85,7 +90,8 @@ func (d *RelationsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fus
 func (d *RelationsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
 	for _, f := range relationFolders(d.kind) {
 		if f.name == name {
-			node := &RelationTypeDir{m: d.m, kind: d.kind, id: d.id, folder: f}
+			node := &RelationTypeDir{m: d.m, kind: d.kind, id: d.id, folder: f,
+				path: append(slices.Clone(d.path), "relations", f.name)}
 			return newChild(ctx, d.EmbeddedInode(), node, node.mode(), inoOf("relations", string(d.kind), d.id, name),
 				out, d.m.kernelTTL(true))
 		}

@@ -12,7 +12,9 @@ import (
 )
 
 // WorkItemDir is workitems/<id>/: the metadata files, summary, metadata.json,
-// plugins, tags/, files/, relations/, outputs/ and ctl of one work item.
+// plugins, tags/, files/, relations/, outputs/ and ctl of one work item, and
+// when it has an asset collection, assets: a symlink to the collection's
+// folder (entity_paths.go).
 type WorkItemDir struct {
 	gofs.Inode
 	fixedEntries
@@ -30,11 +32,13 @@ var _ = (gofs.NodeMkdirer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeUnlinker)((*WorkItemDir)(nil))
 var _ = (gofs.NodeSymlinker)((*WorkItemDir)(nil))
 
-// workItemChild is one entry of a work item folder and how to make its node.
+// workItemChild is one entry of a work item folder: its name and mode,
+// whether the item has it (nil: always), and how to make its node.
 type workItemChild struct {
 	name string
 	mode uint32
-	make func(d *WorkItemDir) gofs.InodeEmbedder
+	has  func(wi *client.WorkItem) bool
+	make func(d *WorkItemDir, wi *client.WorkItem) gofs.InodeEmbedder
 }
 
 // workItemChildren lists a work item folder's entries in listing order.
@@ -45,23 +49,34 @@ var workItemChildren = func() []workItemChild {
 		if f.update != nil {
 			mode = modeWritableFile
 		}
-		cs = append(cs, workItemChild{f.name, mode, func(d *WorkItemDir) gofs.InodeEmbedder { return d.fieldFile(f) }})
+		cs = append(cs, workItemChild{f.name, mode, nil, func(d *WorkItemDir, _ *client.WorkItem) gofs.InodeEmbedder {
+			return d.fieldFile(f)
+		}})
+	}
+	always := func(name string, mode uint32, make func(d *WorkItemDir) gofs.InodeEmbedder) workItemChild {
+		return workItemChild{name, mode, nil, func(d *WorkItemDir, _ *client.WorkItem) gofs.InodeEmbedder { return make(d) }}
 	}
 	return append(cs,
-		workItemChild{"summary", modeFile, (*WorkItemDir).summaryFile},
-		workItemChild{"metadata.json", modeFile, (*WorkItemDir).metadataJSONFile},
-		workItemChild{"plugins", modeFile, (*WorkItemDir).pluginsFile},
-		workItemChild{"ctl", modeWritableFile, func(d *WorkItemDir) gofs.InodeEmbedder { return newCtlFile(d.m, d.id) }},
-		workItemChild{"tags", modeWritableDir, func(d *WorkItemDir) gofs.InodeEmbedder {
+		always("summary", modeFile, (*WorkItemDir).summaryFile),
+		always("metadata.json", modeFile, (*WorkItemDir).metadataJSONFile),
+		always("plugins", modeFile, (*WorkItemDir).pluginsFile),
+		always("ctl", modeWritableFile, func(d *WorkItemDir) gofs.InodeEmbedder { return newCtlFile(d.m, d.id) }),
+		always("tags", modeWritableDir, func(d *WorkItemDir) gofs.InodeEmbedder {
 			return newTagsDir(d.m, client.KindWorkItem, d.id)
-		}},
-		workItemChild{"files", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder { return newFilesDir(d.m, d.id) }},
-		workItemChild{"relations", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder {
-			return newRelationsDir(d.m, client.KindWorkItem, d.id)
-		}},
-		workItemChild{"outputs", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder {
-			return newOutputsDir(d.m, client.KindWorkItem, d.id, "")
-		}},
+		}),
+		always("files", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder { return newFilesDir(d.m, d.id) }),
+		always("relations", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder {
+			return newRelationsDir(d.m, client.KindWorkItem, d.id, workItemPath(d.id))
+		}),
+		always("outputs", modeDir, func(d *WorkItemDir) gofs.InodeEmbedder {
+			return newOutputsDir(d.m, client.KindWorkItem, d.id)
+		}),
+		workItemChild{"assets", modeSymlink,
+			func(wi *client.WorkItem) bool { return canonicalOrEmpty(wi.AssetCollectionID) != "" },
+			func(d *WorkItemDir, wi *client.WorkItem) gofs.InodeEmbedder {
+				ac := canonicalOrEmpty(wi.AssetCollectionID)
+				return newEntityLink(d.m, rootLink(2, entityPath(client.KindAssetCollection, ac, "")...))
+			}},
 	)
 }()
 
@@ -100,20 +115,30 @@ func (d *WorkItemDir) Lookup(ctx context.Context, name string, out *fuse.EntryOu
 			d.m.logError("lookup", err, "id", d.id, "name", name)
 			return nil, toErrno(err)
 		}
+		if c.has != nil && !c.has(wi) {
+			return nil, syscall.ENOENT
+		}
 		// What can be written is never final: its attributes are
 		// kept no longer than --attr-ttl.
 		final := wi.State.Final() && c.mode&0o200 == 0
-		return newChild(ctx, d.EmbeddedInode(), c.make(d), c.mode, inoOf("workitem", d.id, name), out,
+		return newChild(ctx, d.EmbeddedInode(), c.make(d, wi), c.mode, inoOf("workitem", d.id, name), out,
 			d.m.kernelTTL(final))
 	}
 	return nil, syscall.ENOENT
 }
 
-// Readdir lists the fixed entries.
+// Readdir lists the entries the work item has.
 func (d *WorkItemDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
+	wi, err := d.workItem(ctx)
+	if err != nil {
+		d.m.logError("list", err, "id", d.id)
+		return nil, toErrno(err)
+	}
 	entries := make([]fuse.DirEntry, 0, len(workItemChildren))
 	for _, c := range workItemChildren {
-		entries = append(entries, fuse.DirEntry{Name: c.name, Mode: c.mode, Ino: inoOf("workitem", d.id, c.name)})
+		if c.has == nil || c.has(wi) {
+			entries = append(entries, fuse.DirEntry{Name: c.name, Mode: c.mode, Ino: inoOf("workitem", d.id, c.name)})
+		}
 	}
 	return gofs.NewListDirStream(entries), 0
 }
