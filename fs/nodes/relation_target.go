@@ -42,10 +42,11 @@ func (m *Mount) mountPointPaths() []string {
 }
 
 // relationTarget is the entity whose folder target names: a path to
-// <kind>s/<id> under one of roots (the mount point's paths), or a path
-// relative to linkDir (the link's folder, from the mount's root). It
-// reports false for anything else: another folder or file of the mount, a
-// path outside it, an id that is not in canonical form.
+// <kind>s/<id>, experiments/<eid>/simulations/<id> or
+// suites/<sid>/experiments/<id> under one of roots (the mount point's
+// paths), or a path relative to linkDir (the link's folder, from the
+// mount's root). It reports false for anything else: another folder or file
+// of the mount, a path outside it, an id that is not in canonical form.
 func relationTarget(roots []string, linkDir, target string) (client.Kind, string, bool) {
 	if target == "" || strings.ContainsRune(target, 0) {
 		return "", "", false
@@ -65,14 +66,31 @@ func relationTarget(roots []string, linkDir, target string) (client.Kind, string
 		if !ok {
 			continue
 		}
-		dir, id, ok := strings.Cut(rest, "/")
-		if !ok || !isCanonicalID(id) {
-			continue
+		if kind, id, ok := entityFolderPath(strings.Split(rest, "/")); ok {
+			return kind, id, true
 		}
-		for _, k := range client.Kinds {
-			if entityDirName(k) == dir {
-				return k, id, true
-			}
+	}
+	return "", "", false
+}
+
+// entityFolderPath is the entity whose folder path (names from the root)
+// is: <kind>s/<id>, or a contained entity's place in its parent
+// (experiments/<eid>/simulations/<id>, suites/<sid>/experiments/<id>).
+func entityFolderPath(path []string) (client.Kind, string, bool) {
+	if n := len(path); n == 4 && isCanonicalID(path[1]) && isCanonicalID(path[3]) {
+		switch {
+		case path[0] == entityDirName(client.KindExperiment) && path[2] == "simulations":
+			return client.KindSimulation, path[3], true
+		case path[0] == entityDirName(client.KindSuite) && path[2] == "experiments":
+			return client.KindExperiment, path[3], true
+		}
+	}
+	if len(path) != 2 || !isCanonicalID(path[1]) {
+		return "", "", false
+	}
+	for _, k := range client.Kinds {
+		if entityDirName(k) == path[0] {
+			return k, path[1], true
 		}
 	}
 	return "", "", false
