@@ -13,7 +13,8 @@ import (
 // nested outputs, a running, a failed and a new one (which runs to
 // Succeeded when commissioned: its asset collection has the script its
 // command needs), relations between them, asset collections, and a suite
-// with an experiment and two simulations. It seeds directly, since it
+// with two experiments, one a sweep of 50 simulations with outputs
+// (demo_simulations.go). It seeds directly, since it
 // needs past dates, final states and outputs that no save request can
 // give. It does nothing when the store already has work items.
 func Demo(ctx context.Context, s *Server) error {
@@ -27,28 +28,8 @@ func Demo(ctx context.Context, s *Server) error {
 	now := time.Now().UTC()
 	at := func(hoursAgo float64) time.Time { return now.Add(-time.Duration(hoursAgo * float64(time.Hour))) }
 
-	suite, err := s.SeedEntity(ctx, kindSuite, SeedEntity{Name: "Malaria calibration — Zambia", Description: "Calibration runs for the Southern Province model",
-		Tags: map[string]any{"project": "IDM-Zambia"}, Created: at(100)})
+	exp, err := demoSuite(ctx, s, at)
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	exp, err := s.SeedEntity(ctx, kindExperiment, SeedEntity{Name: "Baseline transmission sweep", ParentId: suite,
-		Description: "Habitat scale x 2 replicates", Tags: map[string]any{"sweep": "x_Temporary_Larval_Habitat"}, Created: at(99)})
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if _, err := s.SeedEntity(ctx, kindSimulation, SeedEntity{Name: "Baseline_Replicate_1", ParentId: exp, SimulationState: "Succeeded",
-		Tags: map[string]any{"Run_Number": 1, "x_Temporary_Larval_Habitat": 0.5}, Created: at(98.9),
-		Outputs: []SeedFile{
-			{Path: "StdOut.txt", Data: []byte(demoLog("Simulation", 40))},
-			{Path: "output/InsetChart.json", Data: demoJSON(map[string]any{"Header": map[string]any{"Channels": 3, "Timesteps": 365},
-				"Channels": map[string]any{"Infected": map[string]any{"Units": "", "Data": demoSeries(365, 0.12)}}})},
-			{Path: "output/ReportMalariaFiltered.json", Data: demoJSON(map[string]any{"Channels": map[string]any{"PfHRP2 Prevalence": demoSeries(52, 0.3)}})},
-		}}); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if _, err := s.SeedEntity(ctx, kindSimulation, SeedEntity{Name: "Baseline_Replicate_2", ParentId: exp, SimulationState: "Running",
-		Tags: map[string]any{"Run_Number": 2, "x_Temporary_Larval_Habitat": 0.5}, Created: at(98.9)}); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	ac, err := s.SeedEntity(ctx, kindAssetCollection, SeedEntity{Created: at(70),
