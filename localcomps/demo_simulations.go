@@ -27,7 +27,7 @@ func demoSuite(ctx context.Context, s *Server, at func(hoursAgo float64) time.Ti
 	}
 	var sweep []SeedEntity
 	for i := range 50 {
-		habitat, replicate := 0.1+0.1*float64(i/5), i%5+1
+		habitat, replicate := float64(i/5+1)/10, i%5+1
 		sweep = append(sweep, demoSimulation(fmt.Sprintf("Baseline_habitat_%.1f_rep_%d", habitat, replicate), exps[0],
 			demoSimulationState(i), at(98.9-float64(i)*0.01),
 			map[string]any{"Run_Number": replicate, "x_Temporary_Larval_Habitat": habitat}))
