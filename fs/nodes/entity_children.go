@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"context"
-	"fmt"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 
@@ -99,18 +98,8 @@ func (d *EntityDir) fieldFile(f entityField) gofs.InodeEmbedder {
 		}
 		return text{data: fileLine(f.value(e)), mtime: e.Mtime(), final: e.Final() && f.update == nil}, nil
 	}
-	if f.update == nil {
-		return newTextFile(d.m, render)
-	}
-	return newWritableFile(d.m, render, func(ctx context.Context, value string) error {
-		u, err := f.update(value)
-		if err != nil {
-			return err
-		}
-		if err := d.m.cat.UpdateEntity(ctx, d.kind, d.id, u); err != nil {
-			return fmt.Errorf("save %s: %w", f.name, err)
-		}
-		return nil
+	return newFieldFile(d.m, f.name, render, f.update, func(ctx context.Context, u client.EntityUpdate) error {
+		return d.m.cat.UpdateEntity(ctx, d.kind, d.id, u)
 	})
 }
 

@@ -1,11 +1,14 @@
 package nodes
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
 
 	"github.com/compsfs/compsfs/client"
 )
@@ -74,4 +77,25 @@ func fileLine(v string) []byte {
 		return nil
 	}
 	return []byte(v + "\n")
+}
+
+// newFieldFile is the file of one metadata field, showing render: read-only
+// when update is nil; else writing it saves the value through update (the
+// change it makes, or an error for a value the field cannot take) and store
+// (docs/writing.md).
+func newFieldFile[U any](m *Mount, name string, render func(ctx context.Context) (text, error),
+	update func(value string) (U, error), store func(ctx context.Context, u U) error) gofs.InodeEmbedder {
+	if update == nil {
+		return newTextFile(m, render)
+	}
+	return newWritableFile(m, render, func(ctx context.Context, value string) error {
+		u, err := update(value)
+		if err != nil {
+			return err
+		}
+		if err := store(ctx, u); err != nil {
+			return fmt.Errorf("save %s: %w", name, err)
+		}
+		return nil
+	})
 }

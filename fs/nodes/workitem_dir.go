@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"context"
-	"fmt"
 	"syscall"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -163,18 +162,8 @@ func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
 		}
 		return text{data: fileLine(f.value(wi)), mtime: wi.LastModified.Time, final: wi.State.Final() && f.update == nil}, nil
 	}
-	if f.update == nil {
-		return newTextFile(d.m, render)
-	}
-	return newWritableFile(d.m, render, func(ctx context.Context, value string) error {
-		u, err := f.update(value)
-		if err != nil {
-			return err
-		}
-		if err := d.m.cat.UpdateWorkItem(ctx, d.id, u); err != nil {
-			return fmt.Errorf("save %s: %w", f.name, err)
-		}
-		return nil
+	return newFieldFile(d.m, f.name, render, f.update, func(ctx context.Context, u client.WorkItemUpdate) error {
+		return d.m.cat.UpdateWorkItem(ctx, d.id, u)
 	})
 }
 
