@@ -66,7 +66,7 @@ func TestCanonicalFoldersAndTheLinksToThem(t *testing.T) {
 		path  []string
 		want  string
 	}{
-		{1, entityPath(client.KindSimulation, s, e), "../experiments/" + e + "/simulations/" + s},        // simulations/<id>
+		{1, entityPath(client.KindSimulation, s, e), "../experiments/" + e + "/simulations/" + s},          // simulations/<id>
 		{4, entityPath(client.KindSimulation, s, e), "../../../../experiments/" + e + "/simulations/" + s}, // by-state/<State>/<id>
 		{1, entityPath(client.KindSimulation, s, ""), "../simulations/" + s},
 		{3, entityPath(client.KindExperiment, e, ""), "../../../experiments/" + e}, // suites/<id>/experiments/<id>
