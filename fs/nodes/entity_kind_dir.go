@@ -70,9 +70,12 @@ func (d *EntityKindDir) Lookup(ctx context.Context, name string, out *fuse.Entry
 		e, err := d.m.cat.EntityProps(cctx, d.kind, name)
 		cancel()
 		if err != nil {
-			d.forget(name)
 			d.m.logError("lookup", err, "kind", d.kind, "id", name)
-			return nil, toErrno(err)
+			if errno := toErrno(err); errno != syscall.ENOENT {
+				return nil, errno
+			}
+			d.forget(name)
+			return nil, syscall.ENOENT
 		}
 		if exp := canonicalOrEmpty(e.ExperimentID); exp != "" {
 			node = newEntityLink(d.m, rootLink(1, entityPath(d.kind, name, exp)...))
