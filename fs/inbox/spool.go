@@ -216,7 +216,13 @@ func (s *Spool) Remove(name string) error {
 		return ErrNotFound
 	}
 	e.mu.Lock()
-	if sub := s.submitter.Load(); sub != nil && sub.busy(e) {
+	sub := s.submitter.Load()
+	busy := sub != nil && sub.busy(e)
+	// A work order whose work item exists shows as the symlink already:
+	// removing it is allowed while its commission is on its way, which
+	// goes ahead (the submitter ends the job). Anything else being
+	// submitted right now is busy.
+	if busy && (e.man.Kind != KindFile || e.man.WorkItemID == "") {
 		e.mu.Unlock()
 		return fmt.Errorf("%s: %w", name, ErrBusy)
 	}
@@ -228,7 +234,7 @@ func (s *Spool) Remove(name string) error {
 	}
 	e.removed = true
 	e.mu.Unlock()
-	if sub := s.submitter.Load(); sub != nil {
+	if sub != nil && !busy {
 		sub.endJob(e) // its writers return (ENOENT)
 	}
 	s.mu.Lock()
