@@ -22,6 +22,9 @@ type Config struct {
 	// Client downloads output bytes and counts requests for .stats.
 	Client  *client.Client
 	Content *cache.Content
+	// CacheBytes is the bound of Content (--cache-size): the size statfs
+	// reports.
+	CacheBytes int64
 	// AttrTTL is the kernel's entry and attribute timeout for what may
 	// change; FinalTTL for what cannot (finished work items).
 	AttrTTL, FinalTTL time.Duration

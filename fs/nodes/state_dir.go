@@ -57,6 +57,9 @@ func (d *StateDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.At
 // item itself (answered from the cache a listing filled), so a lookup costs
 // no scan of the listing and sees the freshest state known.
 func (d *StateDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	target, ok := entityLinkTarget(stateDepth, client.KindWorkItem, name)
 	if !ok {
 		return nil, syscall.ENOENT

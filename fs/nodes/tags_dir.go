@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -23,22 +22,21 @@ import (
 // it, rm deletes it (docs/writing.md).
 type TagsDir struct {
 	gofs.Inode
-	m    *Mount
-	kind client.Kind
-	id   string
+	fixedEntries // refuses mkdir, mknod, symlink, link, rename, rmdir; the rest is below
+	m            *Mount
+	kind         client.Kind
+	id           string
 }
 
 var _ = (gofs.NodeGetattrer)((*TagsDir)(nil))
 var _ = (gofs.NodeLookuper)((*TagsDir)(nil))
 var _ = (gofs.NodeReaddirer)((*TagsDir)(nil))
 var _ = (gofs.NodeCreater)((*TagsDir)(nil))
-var _ = (gofs.NodeMkdirer)((*TagsDir)(nil))
-var _ = (gofs.NodeSymlinker)((*TagsDir)(nil))
 var _ = (gofs.NodeUnlinker)((*TagsDir)(nil))
 
 // newTagsDir makes the tags/ folder of entity id of kind.
 func newTagsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder {
-	return &TagsDir{m: m, kind: kind, id: id}
+	return &TagsDir{fixedEntries: fixedEntries{nodeDefaults{m}}, m: m, kind: kind, id: id}
 }
 
 // tags returns the entity's tags and last_modified; ctx is already bounded.
@@ -73,6 +71,9 @@ func (d *TagsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.Att
 
 // Lookup finds the file of one tag by its escaped key.
 func (d *TagsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	key, ok := unescapeTagKey(name)
 	if !ok {
 		return nil, syscall.ENOENT
@@ -107,7 +108,8 @@ func (d *TagsDir) tagFile(key string) *WritableFile {
 	})
 }
 
-// Readdir lists the tags, sorted by escaped key.
+// Readdir lists the tags, sorted by escaped key. A key whose escaped name
+// is longer than a name can be is left out.
 func (d *TagsDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 	ctx, cancel := d.m.callCtx(ctx)
 	defer cancel()
@@ -118,8 +120,12 @@ func (d *TagsDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 	}
 	entries := make([]fuse.DirEntry, 0, len(tags))
 	for key := range tags {
-		entries = append(entries, fuse.DirEntry{Name: escapeTagKey(key), Mode: syscall.S_IFREG,
-			Ino: d.ino(key)})
+		if name := escapeTagKey(key); nameErrno(name) == 0 {
+			entries = append(entries, fuse.DirEntry{Name: name, Mode: syscall.S_IFREG, Ino: d.ino(key)})
+		} else {
+			d.m.log.Debug("tags: leaving out a key too long for a file name", "kind", d.kind, "id", d.id,
+				"bytes", len(name))
+		}
 	}
 	slices.SortFunc(entries, func(a, b fuse.DirEntry) int { return strings.Compare(a.Name, b.Name) })
 	return gofs.NewListDirStream(entries), 0
@@ -131,6 +137,9 @@ func (d *TagsDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 func (d *TagsDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
 	if d.m.cfg.ReadOnly {
 		return nil, nil, 0, syscall.EROFS
+	}
+	if errno := nameErrno(name); errno != 0 {
+		return nil, nil, 0, errno
 	}
 	key, ok := unescapeTagKey(name)
 	if !ok {
@@ -149,16 +158,6 @@ func (d *TagsDir) Create(ctx context.Context, name string, flags uint32, mode ui
 	out.Ino = ino
 	setEntryTTL(out, d.m.kernelTTL(false))
 	return child, h, fuse.FOPEN_DIRECT_IO, 0
-}
-
-// Mkdir is refused: tags are files.
-func (d *TagsDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
-}
-
-// Symlink is refused: tags are files.
-func (d *TagsDir) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
 }
 
 // Unlink deletes a tag.
@@ -182,46 +181,3 @@ func (d *TagsDir) Unlink(ctx context.Context, name string) syscall.Errno {
 
 // ino is the inode number of the file of tag key.
 func (d *TagsDir) ino(key string) uint64 { return inoOf("tag", string(d.kind), d.id, key) }
-
-// emptyTagKeyName is the file name of the tag whose key is empty: a lone
-// "%", which no other key escapes to.
-const emptyTagKeyName = "%"
-
-// escapeTagKey is the file name of a tag key: "%", "/" and NUL become %25,
-// %2F and %00; the keys "." and ".." become %2E and %2E%2E, and the empty
-// key "%". Every key has exactly one name and no two keys share one.
-func escapeTagKey(key string) string {
-	switch key {
-	case "":
-		return emptyTagKeyName
-	case ".", "..":
-		return strings.Repeat("%2E", len(key))
-	}
-	return strings.NewReplacer("%", "%25", "/", "%2F", "\x00", "%00").Replace(key)
-}
-
-// unescapeTagKey is the key of a tag file name, reporting false for a name
-// that escapeTagKey would not produce (so each tag answers to one name).
-func unescapeTagKey(name string) (string, bool) {
-	if name == emptyTagKeyName {
-		return "", true
-	}
-	var b strings.Builder
-	for i := 0; i < len(name); i++ {
-		if name[i] != '%' {
-			b.WriteByte(name[i])
-			continue
-		}
-		if i+3 > len(name) {
-			return "", false
-		}
-		n, err := strconv.ParseUint(name[i+1:i+3], 16, 8)
-		if err != nil {
-			return "", false
-		}
-		b.WriteByte(byte(n))
-		i += 2
-	}
-	key := b.String()
-	return key, escapeTagKey(key) == name
-}

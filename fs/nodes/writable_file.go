@@ -39,7 +39,7 @@ var _ = (gofs.NodeReleaser)((*WritableFile)(nil))
 // newWritableFile makes a writable file that shows render and saves with save.
 func newWritableFile(m *Mount, render func(ctx context.Context) (text, error),
 	save func(ctx context.Context, value string) error) *WritableFile {
-	return &WritableFile{TextFile: TextFile{m: m, render: render}, save: save}
+	return &WritableFile{TextFile: TextFile{nodeDefaults: nodeDefaults{m}, m: m, render: render}, save: save}
 }
 
 // Getattr reports 0644 and the size of what is being written while a
@@ -159,7 +159,7 @@ func (f *WritableFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse
 			return errno
 		}
 	}
-	return f.Getattr(ctx, fh, out)
+	return setattrReply(ctx, f, fh, out)
 }
 
 // truncateSaved cuts (or extends with zeros) the saved value and saves it.
