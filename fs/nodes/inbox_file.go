@@ -7,7 +7,6 @@ import (
 	"os"
 	"sync"
 	"syscall"
-	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -253,23 +252,10 @@ func (d *InboxDir) submit(ctx context.Context, e *inbox.Entry, fromFlush bool) s
 	return 0
 }
 
-// forget tells the kernel to drop its entry for name and waits, at most
-// 100 ms, until it has. The notification runs on a goroutine of its own;
-// waiting for it is safe only in FLUSH, during which the kernel holds no
-// lock that the notification needs (it takes the folder's lock, held during
-// CREATE, MKDIR, UNLINK, LOOKUP), and bounded in any case.
+// forget tells the kernel to drop its entry for name and waits, briefly,
+// until it has (notifyBriefly): safe in FLUSH, during which the kernel holds
+// no lock that the notification needs (it takes the folder's lock, held
+// during CREATE, MKDIR, UNLINK, LOOKUP).
 func (d *InboxDir) forget(name string) bool {
-	done := make(chan struct{})
-	go func() {
-		d.NotifyEntry(name)
-		close(done)
-	}()
-	t := time.NewTimer(100 * time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-done:
-		return true
-	case <-t.C:
-		return false
-	}
+	return notifyBriefly(func() { d.NotifyEntry(name) })
 }

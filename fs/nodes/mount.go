@@ -52,6 +52,8 @@ type Mount struct {
 	mountPoints atomic.Pointer[[]string]
 	// root is the root folder's inode, once the kernel has it.
 	root atomic.Pointer[gofs.Inode]
+	// open are the writable files' open handles.
+	open openFiles
 }
 
 // NewMount prepares the shared state of a mount from cfg. A nil Logger

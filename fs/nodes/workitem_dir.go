@@ -151,7 +151,7 @@ func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
 	if f.update == nil {
 		return newTextFile(d.m, render)
 	}
-	return newWritableFile(d.m, render, func(ctx context.Context, value string) error {
+	return newWritableFile(d.m, inoOf("workitem", d.id, f.name), render, func(ctx context.Context, value string) error {
 		u, err := f.update(value)
 		if err != nil {
 			return err
