@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -25,6 +26,10 @@ type Options struct {
 	NoTokenCache bool
 	// HTTPClient replaces the default HTTP client.
 	HTTPClient *http.Client
+	// CAFile is a PEM file of certificate authorities trusted besides the
+	// system's, for a server with a private CA or a self-signed
+	// certificate; it needs the default HTTP client.
+	CAFile string
 	// MaxAttempts bounds the tries of one retryable request (default 10, as pyCOMPS).
 	MaxAttempts int
 	// RetryBase is the backoff unit: attempt n waits about n×RetryBase (default 100 ms).
@@ -71,7 +76,13 @@ func New(opts Options) (*Client, error) {
 		knownFiles: map[string]bool{},
 	}
 	if c.http == nil {
-		c.http = &http.Client{Transport: defaultTransport()}
+		t, err := newTransport(opts.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		c.http = &http.Client{Transport: t}
+	} else if opts.CAFile != "" {
+		return nil, errors.New("client options: CAFile applies to the default HTTP client, not to HTTPClient")
 	}
 	if c.now == nil {
 		c.now = time.Now

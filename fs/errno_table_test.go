@@ -64,12 +64,13 @@ const (
 // errnoRow is one node and what each call on it answers on a normal mount
 // where that is not the default: EACCES, and ENODATA for removing an
 // extended attribute the node does not have. On a --read-only mount every
-// call answers EROFS.
+// call answers EROFS, unless readOnly says otherwise.
 type errnoRow struct {
-	path  string // inside the mount; "" for the root
-	kind  nodeKind
-	xattr string // an extended attribute the node has, "" for none
-	want  map[string]syscall.Errno
+	path     string // inside the mount; "" for the root
+	kind     nodeKind
+	xattr    string // an extended attribute the node has, "" for none
+	want     map[string]syscall.Errno
+	readOnly map[string]syscall.Errno
 	// inbox marks the rows of inbox entries, which a --read-only mount
 	// does not have (it leaves the spool alone).
 	inbox bool
@@ -109,9 +110,11 @@ func (r errnoRow) calls() []string {
 // expected is what call answers on the row's node.
 func (r errnoRow) expected(call string, readOnly bool) syscall.Errno {
 	switch {
+	case readOnly && hasKey(r.readOnly, call):
+		return r.readOnly[call]
 	case readOnly:
 		return syscall.EROFS
-	case r.want[call] != 0 || hasKey(r.want, call):
+	case hasKey(r.want, call):
 		return r.want[call]
 	case call == callRemoveMissing:
 		return syscall.ENODATA
@@ -253,6 +256,15 @@ func errnoRows(w errnoWorld) []errnoRow {
 		errnoRow{path: "by-state", kind: kindDir},
 		errnoRow{path: "by-state/Succeeded", kind: kindDir},
 		errnoRow{path: "by-state/Succeeded/" + w.item, kind: kindLink, want: linkRefusals},
+		// Every name in query/ is a query: one that is not (new.json,
+		// newdir, renamed, ...) is EINVAL at the lookup that comes before
+		// a create, mkdir, mknod, symlink or link, on any mount; a rename
+		// meets the --read-only refusal first.
+		errnoRow{path: "query", kind: kindDir, want: notAQuery(callCreate, callMkdir, callMknod, callSymlink, callRenameIn),
+			readOnly: notAQuery(callCreate, callMkdir, callMknod, callSymlink)},
+		errnoRow{path: "query/README", want: notAQuery(callRenameOut, callLink), readOnly: notAQuery(callLink)},
+		errnoRow{path: "query/state=Succeeded", kind: kindDir, want: notAQuery(callRenameOut)},
+		errnoRow{path: "query/state=Succeeded/" + w.item, kind: kindLink, want: linkRefusals},
 		errnoRow{path: "experiments", kind: kindDir},
 		errnoRow{path: ex(""), kind: kindDir, xattr: "user.comps.id"},
 		errnoRow{path: ex("name")},
@@ -268,6 +280,15 @@ func errnoRows(w errnoWorld) []errnoRow {
 		errnoRow{path: "inbox/run/input.txt", inbox: true, want: accepted(map[string]syscall.Errno{callRemove: 0})},
 	)
 	return rows
+}
+
+// notAQuery is EINVAL for each of calls.
+func notAQuery(calls ...string) map[string]syscall.Errno {
+	m := map[string]syscall.Errno{}
+	for _, c := range calls {
+		m[c] = syscall.EINVAL
+	}
+	return m
 }
 
 // merge is a and b in one map, b winning.

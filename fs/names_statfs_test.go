@@ -31,7 +31,7 @@ func TestNamesLongerThan255BytesAreENAMETOOLONG(t *testing.T) {
 	}
 	long := strings.Repeat("x", 256)
 	folders := [][]string{{}, {"workitems"}, {"workitems", id}, {"workitems", id, "tags"}, {"inbox"}, {"inbox", "run"},
-		{"workitems", id, "relations", "depends_on"}, {"by-state", "Succeeded"}, {"experiments"}}
+		{"workitems", id, "relations", "depends_on"}, {"by-state", "Succeeded"}, {"experiments"}, {"query"}, {"query", "state=Succeeded"}}
 	for _, f := range folders {
 		dir := e.path(f...)
 		if _, err := os.Lstat(dir + "/" + long); !errors.Is(err, syscall.ENAMETOOLONG) {

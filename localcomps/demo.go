@@ -10,9 +10,12 @@ import (
 )
 
 // Demo fills the store with a believable sample: finished work items with
-// nested outputs, a running, a failed and a new one, relations between
-// them, an asset collection, and a suite with an experiment and two
-// simulations. It does nothing when the store already has work items.
+// nested outputs, a running, a failed and a new one (which runs to
+// Succeeded when commissioned: its asset collection has the script its
+// command needs), relations between them, asset collections, and a suite
+// with an experiment and two simulations. It seeds directly, since it
+// needs past dates, final states and outputs that no save request can
+// give. It does nothing when the store already has work items.
 func Demo(ctx context.Context, s *Server) error {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entities WHERE kind = ?`, kindWorkItem).Scan(&n); err != nil {
@@ -56,7 +59,13 @@ func Demo(ctx context.Context, s *Server) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 
-	items := demoWorkItems(at)
+	exportScripts, err := s.SeedEntity(ctx, kindAssetCollection, SeedEntity{Created: at(200),
+		Tags:   map[string]any{"type": "scripts", "purpose": "nightly export"},
+		Assets: []SeedFile{{Path: "export.sh", Data: []byte(demoExportScript)}}})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	items := demoWorkItems(at, exportScripts)
 	ids, err := s.Seed(ctx, items)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -80,8 +89,22 @@ func Demo(ctx context.Context, s *Server) error {
 	return nil
 }
 
-// demoWorkItems builds the sample work items.
-func demoWorkItems(at func(float64) time.Time) []SeedWorkItem {
+// demoExportScript is the command of the demo's new work item, in its
+// asset collection: commissioning the item runs it to Succeeded.
+const demoExportScript = `#!/bin/sh
+# Nightly export: list the finished results in export/manifest.csv.
+set -e
+mkdir -p export
+printf 'run,status\n' > export/manifest.csv
+for run in 1 2 3; do
+    printf 'run_%d,exported\n' "$run" >> export/manifest.csv
+done
+echo "Exported 3 runs to export/manifest.csv"
+`
+
+// demoWorkItems builds the sample work items; exportScripts is the asset
+// collection of the one left to commission.
+func demoWorkItems(at func(float64) time.Time, exportScripts string) []SeedWorkItem {
 	docker := func(image, cmd string) SeedFile {
 		return SeedFile{Path: "WorkOrder.json", FileType: "WorkOrder", Data: demoJSON(map[string]any{
 			"WorkItem_Type": "DockerWorker", "Execution": map[string]any{"ImageName": image, "Command": cmd}})}
@@ -159,7 +182,8 @@ func demoWorkItems(at func(float64) time.Time) []SeedWorkItem {
 				{Path: "StdErr.txt", Data: []byte("Traceback (most recent call last):\n  File \"Assets/fit_seasonality.py\", line 42, in <module>\n    raise SystemExit(3)\nValueError: rainfall series has 11 months, expected 12\n")},
 				{Path: "WorkOrder.json", Data: docker(image, "python3 Assets/fit_seasonality.py").Data}}},
 		{Name: "Nightly export", Description: "Export finished results to the data lake", State: "Created", Created: at(0.5),
-			Tags: ssmt(map[string]any{"schedule": "nightly"}), Files: []SeedFile{docker(image, "sh Assets/export.sh")}},
+			Tags: ssmt(map[string]any{"schedule": "nightly"}), Files: []SeedFile{docker(image, "sh Assets/export.sh")},
+			AssetCollectionId: exportScripts},
 	}
 }
 

@@ -60,7 +60,7 @@ func TestDemo(t *testing.T) {
 	}
 	var acs struct{ AssetCollections []wireEntity }
 	e.json("GET", "/api/AssetCollections?children=Assets", nil, http.StatusOK, &acs)
-	if len(acs.AssetCollections) != 1 || len(*acs.AssetCollections[0].Assets) != 2 {
+	if len(acs.AssetCollections) != 2 || len(*acs.AssetCollections[0].Assets) != 1 || len(*acs.AssetCollections[1].Assets) != 2 {
 		t.Fatalf("asset collections %+v", acs)
 	}
 }

@@ -163,11 +163,18 @@ func (s *Server) fillChildren(ctx context.Context, e *wireEntity, row *entityRow
 		e.Tags = &tags
 	}
 	if children["Plugins"] {
-		p := []wireWorker{}
-		if row.workerName != "" {
-			p = append(p, wireWorker{Name: row.workerName, Version: row.workerVersion})
+		p, err := loadPlugins(ctx, s.db, row.id)
+		if err != nil {
+			return err
 		}
 		e.Plugins = &p
+	}
+	if children["Configuration"] {
+		c, err := loadConfiguration(ctx, s.db, row.id)
+		if err != nil {
+			return err
+		}
+		e.Configuration = c
 	}
 	if children["HPCJobs"] {
 		e.HPCJobs = &[]struct{}{}

@@ -9,6 +9,11 @@ import (
 	"time"
 )
 
+// maxCount is the largest count the official client sends: it asks for
+// min(100000, the caller's count) and pages only beyond that
+// (docs/protocol.md §3.2).
+const maxCount = 100000
+
 // entityQuery is a parsed query string of GET /api/<Kind>s.
 type entityQuery struct {
 	kind      string

@@ -49,6 +49,11 @@ type SeedWorkItem struct {
 	ErrorMessage    string
 	Priority        string
 	Tags            map[string]any
+	// AssetCollectionId is the asset collection the item's command finds
+	// under Assets/; it must exist.
+	AssetCollectionId string
+	// Plugins are the item's plugins; none by default (see unconfirmed.go).
+	Plugins []Plugin
 	// Files are the work item's own files (WorkOrder.json, inputs).
 	Files []SeedFile
 	// Outputs are the working-directory files.
@@ -164,11 +169,19 @@ func (s *Server) Seed(ctx context.Context, items []SeedWorkItem) ([]string, erro
 			ids[i] = it.Id
 			v := entityValues{name: it.Name, description: it.Description, owner: it.Owner, state: it.State,
 				errorMessage: it.ErrorMessage, env: it.EnvironmentName, workerName: it.WorkerName,
-				workerVersion: it.WorkerVersion, priority: it.Priority}
+				workerVersion: it.WorkerVersion, priority: it.Priority, acID: it.AssetCollectionId}
 			if isStarted(it.State) {
 				v.hostName, v.workerInstanceID = "localhost", uuid.NewSHA1(uuid.NameSpaceOID, []byte(it.Id)).String()
 			}
+			if v.acID != "" {
+				if err := requireEntity(ctx, tx, kindAssetCollection, v.acID); err != nil {
+					return fmt.Errorf("seed work item %d: %w", i, err)
+				}
+			}
 			if err := s.seedRows(ctx, tx, it.Id, kindWorkItem, p.created, v, p.tags, p.files, p.outputs); err != nil {
+				return fmt.Errorf("seed work item %d: %w", i, err)
+			}
+			if err := writePlugins(ctx, tx, it.Id, it.Plugins); err != nil {
 				return fmt.Errorf("seed work item %d: %w", i, err)
 			}
 		}
@@ -231,6 +244,13 @@ func (s *Server) seedDefaults(it *SeedWorkItem) error {
 	}
 	if it.Created.IsZero() {
 		it.Created = fromNanos(s.now())
+	}
+	if it.AssetCollectionId != "" {
+		id, err := parseID(it.AssetCollectionId)
+		if err != nil {
+			return fmt.Errorf("AssetCollectionId: %w", err)
+		}
+		it.AssetCollectionId = id
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func (s *Server) postTags(kind string) handlerFunc {
 			return errorf(http.StatusBadRequest, "%v", err)
 		}
 		var req wireTagsRequest
-		if err := readJSON(r, &req); err != nil {
+		if err := s.readJSON(r, &req); err != nil {
 			return err
 		}
 		tags, err := parseTags(req.Tags)

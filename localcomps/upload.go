@@ -89,7 +89,7 @@ func (s *Server) uploadChunk(w http.ResponseWriter, r *http.Request) error {
 	if first != size {
 		return errorf(http.StatusBadRequest, "chunk starts at %d but %d bytes are stored", first, size)
 	}
-	f, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_APPEND, fileMode)
 	if err != nil {
 		return fmt.Errorf("open partial upload %s: %w", m, err)
 	}

@@ -11,6 +11,7 @@ package catalog
 import (
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,18 +60,32 @@ type Catalog struct {
 	// staleServed counts answers served from expired entries because the
 	// server could not answer (offline.go).
 	staleServed atomic.Int64
+	// queries are the query listings asked for (at most maxQueries), which
+	// any write to a work item forgets: it may change what they match.
+	queriesMu sync.Mutex
+	queries   map[listingKey]struct{}
 }
 
-// listingKey names a listing of work items: workitems/ (State "") or one
-// by-state/<State>/ folder.
-type listingKey struct{ State client.WorkItemState }
+// maxQueries bounds the query listings a catalog remembers; past it the
+// oldest are forgotten (their folders list afresh).
+const maxQueries = 256
+
+// listingKey names a listing of work items: workitems/ (both fields ""),
+// one by-state/<State>/ folder, or one query/<criteria>/ folder.
+type listingKey struct {
+	State client.WorkItemState
+	Query string // the criteria's text
+}
 
 // String names the listing in logs and errors.
 func (k listingKey) String() string {
-	if k.State == "" {
-		return "workitems"
+	switch {
+	case k.Query != "":
+		return "query/" + k.Query
+	case k.State != "":
+		return "by-state/" + string(k.State)
 	}
-	return "by-state/" + string(k.State)
+	return "workitems"
 }
 
 // entityKey names one entity of any kind.
@@ -118,6 +133,7 @@ func New(o Options) *Catalog {
 		entities:  newMeta[entityKey, *Entity](n/4+1, now, o.Timeout),
 		owners:    newMeta[entityKey, OutputsOwner](n/4+1, now, o.Timeout),
 		refresh:   refresher{listings: map[listingKey]*listedUnfinished{}},
+		queries:   map[listingKey]struct{}{},
 	}
 	return c
 }

@@ -45,10 +45,10 @@ var notFinalFilters = []string{
 // refresher.mu.
 type listedUnfinished struct {
 	key listingKey
-	// filters are the listing's query filters (owner included) plus what
-	// keeps finished items out of the refresh's answer.
-	filters []string
-	// notEqual is set when filters use the unconfirmed != operator.
+	// query is the listing's query (owner included, no count) plus the
+	// filters that keep finished items out of the refresh's answer.
+	query client.Query
+	// notEqual is set when the query uses the unconfirmed != operator.
 	notEqual bool
 	// listedAt is when the listing's query started.
 	listedAt time.Time
@@ -89,9 +89,9 @@ type refresher struct {
 
 // rememberListing records the unfinished items of a listing run started at
 // listedAt, replacing an older run of the same listing (a newer one is
-// kept). filters are the listing's query filters; refreshFilters are added
-// to them for a refresh. A listing with no unfinished item is forgotten.
-func (c *Catalog) rememberListing(key listingKey, filters, refreshFilters []string, unfinished []string, listedAt time.Time) {
+// kept). query is the listing's query; refreshFilters are added to its
+// filters for a refresh. A listing with no unfinished item is forgotten.
+func (c *Catalog) rememberListing(key listingKey, query client.Query, refreshFilters []string, unfinished []string, listedAt time.Time) {
 	r := &c.refresh
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -108,7 +108,7 @@ func (c *Catalog) rememberListing(key listingKey, filters, refreshFilters []stri
 	}
 	r.listings[key] = &listedUnfinished{
 		key:       key,
-		filters:   append(slices.Clone(filters), refreshFilters...),
+		query:     refreshQuery(query, refreshFilters),
 		notEqual:  len(refreshFilters) > 0,
 		listedAt:  listedAt,
 		ids:       ids,
@@ -207,7 +207,7 @@ func (c *Catalog) runRefresh(ctx context.Context, l *listedUnfinished, run *refr
 	start := c.o.Now()
 	seen := make(map[string]*client.WorkItem, len(l.ids))
 	err := func() error {
-		for wi, err := range c.c.WorkItems(ctx, client.Query{Filters: l.filters, OrderBy: "DateCreated"}) {
+		for wi, err := range c.c.WorkItems(ctx, l.query) {
 			if err != nil {
 				return err
 			}
@@ -247,4 +247,15 @@ func (c *Catalog) runRefresh(ctx context.Context, l *listedUnfinished, run *refr
 	l.running = nil
 	r.mu.Unlock()
 	close(run.done)
+}
+
+// refreshQuery is a listing's query asking for all of its unfinished items:
+// its conditions plus refreshFilters, without its count.
+func refreshQuery(q client.Query, refreshFilters []string) client.Query {
+	q.Filters = append(slices.Clone(q.Filters), refreshFilters...)
+	q.Count = 0
+	if q.OrderBy == "" {
+		q.OrderBy = "DateCreated"
+	}
+	return q
 }

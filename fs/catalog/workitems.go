@@ -55,28 +55,66 @@ func (c *Catalog) WorkItemDetail(ctx context.Context, id string) (*client.WorkIt
 // ListWorkItems lists the ids of workitems/: the user's work items, or
 // everyone's with AllOwners, oldest first.
 func (c *Catalog) ListWorkItems(ctx context.Context) ([]string, error) {
-	return c.listWorkItems(ctx, listingKey{}, nil, notFinalFilters)
+	return c.listWorkItems(ctx, listingKey{}, c.mine(client.Query{}), notFinalFilters)
 }
 
 // ListByState lists the ids of the work items in one state. Its own filter
 // keeps finished items out of a refresh of an unfinished state's listing
 // (a finished state's listing has no unfinished item to refresh).
 func (c *Catalog) ListByState(ctx context.Context, state client.WorkItemState) ([]string, error) {
-	return c.listWorkItems(ctx, listingKey{State: state}, []string{"State=" + string(state)}, nil)
+	q := c.mine(client.Query{Filters: []string{"State=" + string(state)}})
+	return c.listWorkItems(ctx, listingKey{State: state}, q, nil)
+}
+
+// ListQuery lists the ids of the work items that match criteria, in the
+// order they ask for (oldest first by default): the user's only, unless
+// the criteria name an owner or the mount shows everyone's.
+func (c *Catalog) ListQuery(ctx context.Context, cr Criteria) ([]string, error) {
+	q := client.Query{Filters: cr.Filters, TagFilters: cr.TagFilters, OrderBy: cr.OrderBy, Count: cr.Limit}
+	if !cr.HasOwner {
+		q = c.mine(q)
+	}
+	c.rememberQuery(cr.key())
+	return c.listWorkItems(ctx, cr.key(), q, notFinalFilters)
+}
+
+// rememberQuery records a query listing, for forgetQueries.
+func (c *Catalog) rememberQuery(key listingKey) {
+	c.queriesMu.Lock()
+	defer c.queriesMu.Unlock()
+	if _, ok := c.queries[key]; ok {
+		return
+	}
+	if len(c.queries) >= maxQueries {
+		for k := range c.queries { // any one: it is listed afresh next time
+			delete(c.queries, k)
+			c.listings.Invalidate(k)
+			break
+		}
+	}
+	c.queries[key] = struct{}{}
+}
+
+// mine adds the filter that keeps only the user's work items, unless the
+// mount shows everyone's.
+func (c *Catalog) mine(q client.Query) client.Query {
+	if !c.o.AllOwners && c.o.Owner != "" {
+		q.Filters = append(slices.Clone(q.Filters), "Owner="+c.o.Owner)
+	}
+	return q
 }
 
 // listWorkItems runs a paged query and fills the per-item cache with its
 // results; the ids are kept under key for --dir-ttl. Its unfinished items
-// are remembered for refreshes, which add refreshFilters to filters.
-func (c *Catalog) listWorkItems(ctx context.Context, key listingKey, filters, refreshFilters []string) ([]string, error) {
+// are remembered for refreshes, which add refreshFilters to its filters.
+func (c *Catalog) listWorkItems(ctx context.Context, key listingKey, q client.Query, refreshFilters []string) ([]string, error) {
+	if q.OrderBy == "" {
+		q.OrderBy = "DateCreated"
+	}
 	ids, err := fetchOrStale(ctx, c, c.listings, key, func(ctx context.Context) ([]string, time.Duration, error) {
 		start := c.o.Now()
-		filters := slices.Clone(filters)
-		if !c.o.AllOwners && c.o.Owner != "" {
-			filters = append(filters, "Owner="+c.o.Owner)
-		}
 		var ids, unfinished []string
-		for wi, err := range c.c.WorkItems(ctx, client.Query{Filters: filters, OrderBy: "DateCreated"}) {
+		for wi, err := range c.c.WorkItems(ctx, q) {
 			if err != nil {
 				return nil, 0, err
 			}
@@ -89,7 +127,7 @@ func (c *Catalog) listWorkItems(ctx context.Context, key listingKey, filters, re
 				unfinished = append(unfinished, id)
 			}
 		}
-		c.rememberListing(key, filters, refreshFilters, unfinished, start)
+		c.rememberListing(key, q, refreshFilters, unfinished, start)
 		return ids, c.o.DirTTL, nil
 	})
 	if err != nil {

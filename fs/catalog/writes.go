@@ -103,18 +103,31 @@ func (c *Catalog) StateChanged(id string) {
 	}
 }
 
-// forgetProperties forgets a work item's properties, basic and detailed.
+// forgetProperties forgets a work item's properties, basic and detailed,
+// and the query listings, which may match it differently now.
 func (c *Catalog) forgetProperties(id string) {
 	c.workItems.Invalidate(id)
 	c.details.Invalidate(id)
+	c.forgetQueries()
 }
 
-// forgetTags forgets an entity's tags: a work item's are in its details,
-// another entity's in its entity entry.
+// forgetTags forgets an entity's tags: a work item's are in its details
+// (and query listings may select by them), another entity's in its entity
+// entry.
 func (c *Catalog) forgetTags(kind client.Kind, id string) {
 	if kind == client.KindWorkItem {
 		c.details.Invalidate(id)
+		c.forgetQueries()
 		return
 	}
 	c.entities.Invalidate(entityKey{Kind: kind, ID: id})
+}
+
+// forgetQueries forgets every query listing.
+func (c *Catalog) forgetQueries() {
+	c.queriesMu.Lock()
+	defer c.queriesMu.Unlock()
+	for k := range c.queries {
+		c.listings.Invalidate(k)
+	}
 }

@@ -75,6 +75,13 @@ func (p primed) reads() map[string]func(context.Context) error {
 			return err
 		},
 		"experiment": func(ctx context.Context) error { _, err := c.Entity(ctx, client.KindExperiment, p.exp); return err },
+		"query": func(ctx context.Context) error {
+			cr, err := ParseCriteria(primedQuery)
+			if err == nil {
+				_, err = c.ListQuery(ctx, cr)
+			}
+			return err
+		},
 		"simulation": func(ctx context.Context) error { _, err := c.Entity(ctx, client.KindSimulation, p.sim); return err },
 		"sim-owner": func(ctx context.Context) error {
 			_, err := c.OutputsOwner(ctx, client.KindSimulation, p.sim)
@@ -82,6 +89,9 @@ func (p primed) reads() map[string]func(context.Context) error {
 		},
 	}
 }
+
+// primedQuery is the query folder a primed catalog has listed.
+const primedQuery = "name~item,tag:a"
 
 // lookups is the cache state of each primed entry now.
 func (p primed) lookups() map[string]cache.Lookup {
@@ -97,6 +107,7 @@ func (p primed) lookups() map[string]cache.Lookup {
 		"related":                      get(c.related.Get(relatedKey{ID: p.item})),
 		"parents":                      get(c.parents.Get(parentsKey{Kind: client.KindExperiment, ID: p.exp, Type: client.RelationDependsOn})),
 		"experiment":                   get(c.entities.Get(entityKey{Kind: client.KindExperiment, ID: p.exp})),
+		"query":                        get(c.listings.Get(listingKey{Query: primedQuery})),
 		"simulation":                   get(c.entities.Get(entityKey{Kind: client.KindSimulation, ID: p.sim})),
 		"sim-owner":                    get(c.owners.Get(entityKey{Kind: client.KindSimulation, ID: p.sim})),
 	}
@@ -105,7 +116,7 @@ func (p primed) lookups() map[string]cache.Lookup {
 // TestWritesForgetExactlyWhatTheyChange: each write leaves every cached
 // entry it does not change cached, and forgets the ones it changes.
 func TestWritesForgetExactlyWhatTheyChange(t *testing.T) {
-	state := []string{"workitem", "details", "outputs", "by-state/Created", "by-state/CommissionRequested"}
+	state := []string{"workitem", "details", "outputs", "by-state/Created", "by-state/CommissionRequested", "query"}
 	for _, tc := range []struct {
 		name   string
 		write  func(ctx context.Context, p primed) error
@@ -114,13 +125,13 @@ func TestWritesForgetExactlyWhatTheyChange(t *testing.T) {
 		{"rename", func(ctx context.Context, p primed) error {
 			name := "renamed"
 			return p.cat.UpdateWorkItem(ctx, p.item, client.WorkItemUpdate{Name: &name})
-		}, []string{"workitem", "details"}},
+		}, []string{"workitem", "details", "query"}},
 		{"set a work item's tag", func(ctx context.Context, p primed) error {
 			return p.cat.SetTag(ctx, client.KindWorkItem, p.item, "b", "2")
-		}, []string{"details"}},
+		}, []string{"details", "query"}},
 		{"delete a work item's tag", func(ctx context.Context, p primed) error {
 			return p.cat.DeleteTag(ctx, client.KindWorkItem, p.item, "a")
-		}, []string{"details"}},
+		}, []string{"details", "query"}},
 		{"set an experiment's tag", func(ctx context.Context, p primed) error {
 			return p.cat.SetTag(ctx, client.KindExperiment, p.exp, "b", "2")
 		}, []string{"experiment"}},

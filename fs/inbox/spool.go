@@ -73,10 +73,24 @@ func OpenSpool(dir string, log *slog.Logger) (*Spool, error) {
 				continue
 			}
 		}
-		s.byName[m.Name] = &Entry{dir: edir, man: m}
+		e := &Entry{dir: edir, man: m}
+		if m.Kind == KindFile && m.State == StateDraft {
+			// Its writer never closed it: the mount stopped (or crashed)
+			// while it was being written. Never submitted half-written.
+			e.man.State, e.man.LastError = StateFailed, ErrNotClosed
+			if err := e.record(); err != nil {
+				log.Warn("inbox manifest not saved", "name", m.Name, "err", err)
+			}
+			log.Warn("inbox file was not closed before the mount stopped; write it again", "name", m.Name)
+		}
+		s.byName[m.Name] = e
 	}
 	return s, nil
 }
+
+// ErrNotClosed is the error line of an inbox file whose writer had not
+// closed it when the mount stopped.
+const ErrNotClosed = "not closed before the mount stopped: write it again"
 
 // Close releases the spool for another mount; entries stay on disk.
 func (s *Spool) Close() {
@@ -202,7 +216,13 @@ func (s *Spool) Remove(name string) error {
 		return ErrNotFound
 	}
 	e.mu.Lock()
-	if sub := s.submitter.Load(); sub != nil && sub.busy(e) {
+	sub := s.submitter.Load()
+	busy := sub != nil && sub.busy(e)
+	// A work order whose work item exists shows as the symlink already:
+	// removing it is allowed while its commission is on its way, which
+	// goes ahead (the submitter ends the job). Anything else being
+	// submitted right now is busy.
+	if busy && (e.man.Kind != KindFile || e.man.WorkItemID == "") {
 		e.mu.Unlock()
 		return fmt.Errorf("%s: %w", name, ErrBusy)
 	}
@@ -214,7 +234,7 @@ func (s *Spool) Remove(name string) error {
 	}
 	e.removed = true
 	e.mu.Unlock()
-	if sub := s.submitter.Load(); sub != nil {
+	if sub != nil && !busy {
 		sub.endJob(e) // its writers return (ENOENT)
 	}
 	s.mu.Lock()

@@ -44,7 +44,7 @@ func (d *ByStateDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut
 	if !state.Valid() {
 		return nil, syscall.ENOENT
 	}
-	return newChild(ctx, d.EmbeddedInode(), &StateDir{m: d.m, fixedEntries: fixedEntries{nodeDefaults{d.m}}, state: state}, modeDir, inoOf("bystate", name), out,
+	return newChild(ctx, d.EmbeddedInode(), newStateDir(d.m, state), modeDir, inoOf("bystate", name), out,
 		d.m.kernelTTL(true))
 }
 

@@ -80,7 +80,7 @@ func relationTarget(roots []string, linkDir, target string) (client.Kind, string
 
 // reverseFolder is the folder of an entity of kind that shows the work
 // items pointing at it by relType ("depended_on_by", "created_by"), ""
-// when the kind has none (work items show only their own relations).
+// when the kind has none.
 func reverseFolder(kind client.Kind, relType client.RelationType) string {
 	for _, f := range relationFolders(kind) {
 		if f.reverse && f.relType == relType {

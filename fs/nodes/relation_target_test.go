@@ -50,7 +50,8 @@ func TestReverseFolderOfEachKind(t *testing.T) {
 	}{
 		{client.KindExperiment, client.RelationDependsOn, "depended_on_by"},
 		{client.KindAssetCollection, client.RelationCreated, "created_by"},
-		{client.KindWorkItem, client.RelationDependsOn, ""},
+		{client.KindWorkItem, client.RelationDependsOn, "depended_on_by"},
+		{client.KindWorkItem, client.RelationCreated, "created_by"},
 	}
 	for _, c := range cases {
 		if got := reverseFolder(c.kind, c.relType); got != c.want {

@@ -6,11 +6,10 @@
 // (../../../../workitems/<id>, experiments/<id>, simulations/<id>,
 // suites/<id> or assetcollections/<id>).
 //
-// Every other entity (experiments/<id>/, simulations/<id>/, suites/<id>/,
-// assetcollections/<id>/) shows the same relations from the other end: the
-// work items pointing at it, in depended_on_by/ (work items that depend on
-// it) and created_by/ (work items that created it), each entry a symlink to
-// ../../../../workitems/<id>.
+// Every entity, work items included, shows the same relations from the
+// other end: the work items pointing at it, in depended_on_by/ (work items
+// that depend on it) and created_by/ (work items that created it), each
+// entry a symlink to ../../../../workitems/<id>.
 
 package nodes
 
@@ -52,11 +51,15 @@ type relationFolder struct {
 	reverse bool
 }
 
-// relationFolders lists the folders of a kind's relations/, sorted by name.
+// relationFolders lists the folders of a kind's relations/, sorted by name:
+// every entity shows the work items pointing at it; a work item also shows
+// the entities it points at.
 func relationFolders(kind client.Kind) []relationFolder {
 	if kind == client.KindWorkItem {
 		return []relationFolder{
 			{"created", client.RelationCreated, false},
+			{"created_by", client.RelationCreated, true},
+			{"depended_on_by", client.RelationDependsOn, true},
 			{"depends_on", client.RelationDependsOn, false},
 		}
 	}

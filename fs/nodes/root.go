@@ -41,6 +41,7 @@ var rootEntries = []rootEntry{
 		return &WorkItemsDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}}
 	}},
 	{"by-state", modeDir, newByStateDir},
+	{"query", modeDir, newQueryDir},
 	{"experiments", modeDir, func(m *Mount) gofs.InodeEmbedder { return newEntityKindDir(m, client.KindExperiment) }},
 	{"simulations", modeDir, func(m *Mount) gofs.InodeEmbedder { return newEntityKindDir(m, client.KindSimulation) }},
 	{"suites", modeDir, func(m *Mount) gofs.InodeEmbedder { return newEntityKindDir(m, client.KindSuite) }},

@@ -11,12 +11,13 @@ import (
 )
 
 // renderSummary is the one-screen human summary of a work item, with
-// humanized size and ages relative to now.
+// humanized size and ages relative to now; values from the server are made
+// terminal-safe.
 func renderSummary(wi *client.WorkItem, now time.Time) []byte {
 	var b strings.Builder
 	line := func(label, value string) {
 		if value != "" {
-			fmt.Fprintf(&b, "%-12s %s\n", label+":", value)
+			fmt.Fprintf(&b, "%-12s %s\n", label+":", terminalSafe(value, strings.Repeat(" ", 13)))
 		}
 	}
 	age := func(t client.Time) string {
