@@ -25,7 +25,7 @@ var _ = (gofs.NodeReaddirer)((*ByStateDir)(nil))
 
 // newByStateDir makes the by-state/ folder.
 func newByStateDir(m *Mount) gofs.InodeEmbedder {
-	return &ByStateDir{m: m, fixedEntries: fixedEntries{m}}
+	return &ByStateDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}}
 }
 
 // Getattr reports a read-only folder.
@@ -37,6 +37,9 @@ func (d *ByStateDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.
 
 // Lookup finds the folder of one state by its exact (case-sensitive) name.
 func (d *ByStateDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	state := client.WorkItemState(name)
 	if !state.Valid() {
 		return nil, syscall.ENOENT

@@ -27,6 +27,7 @@ var _ = (gofs.NodeLookuper)((*EntityDir)(nil))
 var _ = (gofs.NodeReaddirer)((*EntityDir)(nil))
 var _ = (gofs.NodeGetxattrer)((*EntityDir)(nil))
 var _ = (gofs.NodeListxattrer)((*EntityDir)(nil))
+var _ = (gofs.NodeRemovexattrer)((*EntityDir)(nil))
 
 // entityChild is one entry of an entity folder and how to make its node.
 type entityChild struct {
@@ -58,7 +59,7 @@ func entityChildren(kind client.Kind) []entityChild {
 
 // newEntityDir makes the folder node of entity id of kind.
 func newEntityDir(m *Mount, kind client.Kind, id string) *EntityDir {
-	return &EntityDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, id: id}
+	return &EntityDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: kind, id: id}
 }
 
 // entity returns the entity within --timeout.
@@ -82,6 +83,9 @@ func (d *EntityDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.A
 
 // Lookup finds one of the fixed entries.
 func (d *EntityDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	for _, c := range entityChildren(d.kind) {
 		if c.name != name {
 			continue
@@ -114,6 +118,12 @@ func (d *EntityDir) Getxattr(ctx context.Context, attr string, dest []byte) (uin
 // Listxattr lists the folder's extended attributes.
 func (d *EntityDir) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
 	return listXattr(entityXattrs(string(d.kind), d.id), dest)
+}
+
+// Removexattr is refused for user.comps.id and user.comps.type (EACCES),
+// ENODATA for any other name.
+func (d *EntityDir) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	return d.m.removeXattr(entityXattrs(string(d.kind), d.id), attr)
 }
 
 // fieldFile is the text file of one metadata field.

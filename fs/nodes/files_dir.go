@@ -32,7 +32,7 @@ var _ = (gofs.NodeReaddirer)((*FilesDir)(nil))
 
 // newFilesDir makes the node of a work item's files/ folder.
 func newFilesDir(m *Mount, id string) gofs.InodeEmbedder {
-	return &FilesDir{m: m, fixedEntries: fixedEntries{m}, id: id}
+	return &FilesDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, id: id}
 }
 
 // usableFiles keeps the files that can be directory entries, sorted by name;
@@ -83,6 +83,9 @@ func (d *FilesDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.At
 
 // Lookup finds one of the work item's files.
 func (d *FilesDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	wi, files, err := d.load(ctx)
 	if err != nil {
 		d.m.logError("lookup in files", err, "id", d.id, "name", name)

@@ -44,7 +44,7 @@ type outputSet struct {
 // newOutputsDir makes the node of folder dir (a path inside outputs/, "" for
 // outputs/ itself) of an entity's outputs.
 func newOutputsDir(m *Mount, kind client.Kind, id, dir string) gofs.InodeEmbedder {
-	return &OutputsDir{fixedEntries: fixedEntries{m}, set: &outputSet{m: m, kind: kind, id: id}, dir: dir}
+	return &OutputsDir{fixedEntries: fixedEntries{nodeDefaults{m}}, set: &outputSet{m: m, kind: kind, id: id}, dir: dir}
 }
 
 // load returns the entity's finality and time and its output tree, within
@@ -117,6 +117,9 @@ func (d *OutputsDir) folder(ctx context.Context, op string) (*outputTree, catalo
 
 // Lookup finds a file or folder of this folder in the cached listing.
 func (d *OutputsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	t, owner, _, errno := d.folder(ctx, "lookup in outputs")
 	if errno != 0 {
 		return nil, errno

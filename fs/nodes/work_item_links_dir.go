@@ -41,7 +41,7 @@ const linksDepth = 2
 // (answered from the cache a listing filled), so it costs no scan of the
 // listing and sees the freshest state known.
 func newStateDir(m *Mount, state client.WorkItemState) *WorkItemLinksDir {
-	return &WorkItemLinksDir{m: m, fixedEntries: fixedEntries{m}, path: "by-state/" + string(state),
+	return &WorkItemLinksDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: "by-state/" + string(state),
 		list: func(ctx context.Context) ([]string, error) { return m.cat.ListByState(ctx, state) },
 		has: func(ctx context.Context, id string) (bool, error) {
 			wi, err := m.cat.WorkItem(ctx, id)
@@ -51,7 +51,7 @@ func newStateDir(m *Mount, state client.WorkItemState) *WorkItemLinksDir {
 
 // newQueryResultDir is query/<criteria>/.
 func newQueryResultDir(m *Mount, cr catalog.Criteria) *WorkItemLinksDir {
-	d := &WorkItemLinksDir{m: m, fixedEntries: fixedEntries{m}, path: "query/" + cr.Text,
+	d := &WorkItemLinksDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: "query/" + cr.Text,
 		list: func(ctx context.Context) ([]string, error) { return m.cat.ListQuery(ctx, cr) }}
 	d.has = func(ctx context.Context, id string) (bool, error) {
 		ids, err := d.list(ctx)
@@ -87,6 +87,9 @@ func (d *WorkItemLinksDir) Getattr(ctx context.Context, fh gofs.FileHandle, out 
 
 // Lookup finds the link to a work item of the listing.
 func (d *WorkItemLinksDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	target, ok := entityLinkTarget(linksDepth, client.KindWorkItem, name)
 	if !ok {
 		return nil, syscall.ENOENT

@@ -25,6 +25,7 @@ var _ = (gofs.NodeLookuper)((*WorkItemDir)(nil))
 var _ = (gofs.NodeReaddirer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeGetxattrer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeListxattrer)((*WorkItemDir)(nil))
+var _ = (gofs.NodeRemovexattrer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeCreater)((*WorkItemDir)(nil))
 var _ = (gofs.NodeMkdirer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeUnlinker)((*WorkItemDir)(nil))
@@ -67,7 +68,7 @@ var workItemChildren = func() []workItemChild {
 
 // newWorkItemDir makes the node of one work item's folder.
 func newWorkItemDir(m *Mount, id string) *WorkItemDir {
-	return &WorkItemDir{m: m, fixedEntries: fixedEntries{m}, id: id}
+	return &WorkItemDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, id: id}
 }
 
 // workItem returns the item's basic properties within --timeout.
@@ -91,6 +92,9 @@ func (d *WorkItemDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse
 
 // Lookup finds one of the fixed entries.
 func (d *WorkItemDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	for _, c := range workItemChildren {
 		if c.name != name {
 			continue
@@ -128,6 +132,12 @@ func (d *WorkItemDir) Listxattr(ctx context.Context, dest []byte) (uint32, sysca
 	return listXattr(entityXattrs(string(client.KindWorkItem), d.id), dest)
 }
 
+// Removexattr is refused for user.comps.id and user.comps.type (EACCES),
+// ENODATA for any other name.
+func (d *WorkItemDir) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	return d.m.removeXattr(entityXattrs(string(client.KindWorkItem), d.id), attr)
+}
+
 // fieldFile is the file of one metadata field; name and description are
 // written through it (docs/writing.md).
 func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
@@ -141,7 +151,7 @@ func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
 	if f.update == nil {
 		return newTextFile(d.m, render)
 	}
-	return newWritableFile(d.m, render, func(ctx context.Context, value string) error {
+	return newWritableFile(d.m, inoOf("workitem", d.id, f.name), render, func(ctx context.Context, value string) error {
 		u, err := f.update(value)
 		if err != nil {
 			return err
