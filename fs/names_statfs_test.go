@@ -56,8 +56,13 @@ func TestNamesLongerThan255BytesAreENAMETOOLONG(t *testing.T) {
 	if err := os.WriteFile(e.path("workitems", id, "tags", max), []byte("v\n"), 0o644); err != nil {
 		t.Errorf("a tag of 255 bytes: %v", err)
 	}
-	if err := os.Mkdir(e.path("inbox", strings.Repeat("y", 255)), 0o755); err != nil {
-		t.Errorf("an inbox folder of 255 bytes: %v", err)
+	// An inbox entry leaves room for its NAME.error: a folder of 249 bytes
+	// (its .error 255), not 250.
+	if err := os.Mkdir(e.path("inbox", strings.Repeat("y", 249)), 0o755); err != nil {
+		t.Errorf("an inbox folder of 249 bytes: %v", err)
+	}
+	if err := os.Mkdir(e.path("inbox", strings.Repeat("z", 250)), 0o755); !errors.Is(err, syscall.ENAMETOOLONG) {
+		t.Errorf("an inbox folder of 250 bytes, whose .error could not exist: %v, want ENAMETOOLONG", err)
 	}
 }
 

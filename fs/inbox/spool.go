@@ -153,6 +153,9 @@ func CheckName(name string, kind Kind) error {
 	if isJSON := strings.HasSuffix(name, ".json"); isJSON != (kind == KindFile) || name == ".json" {
 		return fmt.Errorf("%q: %w (a work order is NAME.json, a folder any other name)", name, ErrBadName)
 	}
+	if len(errorName(name, kind)) > maxNameLen {
+		return fmt.Errorf("%d bytes: %w", len(name), ErrNameTooLong)
+	}
 	return nil
 }
 
