@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -9,9 +10,11 @@ import (
 // "%", which no other key escapes to.
 const emptyTagKeyName = "%"
 
-// escapeTagKey is the file name of a tag key: "%", "/" and NUL become %25,
-// %2F and %00; the keys "." and ".." become %2E and %2E%2E, and the empty
-// key "%". Every key has exactly one name and no two keys share one.
+// escapeTagKey is the file name of a tag key: "%", "/" and control
+// characters (NUL, newline, ESC, DEL, ...) become %XX (%25, %2F, %0A, %1B),
+// so that no key can break a listing or drive a terminal; the keys "." and
+// ".." become %2E and %2E%2E, and the empty key "%". Every key has exactly
+// one name and no two keys share one.
 func escapeTagKey(key string) string {
 	switch key {
 	case "":
@@ -19,7 +22,16 @@ func escapeTagKey(key string) string {
 	case ".", "..":
 		return strings.Repeat("%2E", len(key))
 	}
-	return strings.NewReplacer("%", "%25", "/", "%2F", "\x00", "%00").Replace(key)
+	var b strings.Builder
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c == '%' || c == '/' || c < 0x20 || c == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // unescapeTagKey is the key of a tag file name, reporting false for a name
