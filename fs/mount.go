@@ -148,7 +148,7 @@ func nodeConfig(opts Options) nodes.Config {
 	cat := catalog.New(catalog.Options{Client: opts.Client, Owner: opts.Owner, AllOwners: opts.AllOwners,
 		DirTTL: opts.DirTTL, AttrTTL: opts.AttrTTL, Timeout: opts.Timeout, Entries: opts.MetaEntries,
 		Now: opts.Now, Logger: opts.Logger})
-	return nodes.Config{Catalog: cat, Client: opts.Client, Content: opts.Content,
+	return nodes.Config{Catalog: cat, Client: opts.Client, Content: opts.Content, CacheBytes: opts.CacheSize,
 		AttrTTL: opts.AttrTTL, FinalTTL: opts.FinalTTL, Timeout: opts.Timeout, ReadOnly: opts.ReadOnly,
 		UID: opts.UID, GID: opts.GID, Logger: opts.Logger, Now: opts.Now, Inbox: opts.Inbox}
 }

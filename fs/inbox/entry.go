@@ -183,9 +183,12 @@ func (e *Entry) makeDurable() error {
 	return syncDir(filepath.Dir(e.dir))
 }
 
+// maxNameLen is the longest file name Linux allows (NAME_MAX).
+const maxNameLen = 255
+
 // validFileName accepts a plain file name: no separators, not . or .., no NUL.
 func validFileName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && len(name) <= 255
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && len(name) <= maxNameLen
 }
 
 // errorName is NAME.error for inbox/NAME.json and inbox/NAME/.

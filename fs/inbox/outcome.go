@@ -83,6 +83,12 @@ func (s *Submitter) commission(ctx context.Context, j *job) error {
 func (s *Submitter) retry(e *Entry, err error) {
 	s.putBack(e)
 	e.mu.Lock()
+	if e.removed { // rm'd while its commission was on its way: given up
+		e.mu.Unlock()
+		s.endJob(e)
+		s.log.Warn("inbox entry removed before its work item was commissioned", "name", e.Name(), "id", e.man.WorkItemID, "err", err)
+		return
+	}
 	e.man.Attempts++
 	e.man.LastError = "not on the server yet (" + oneLine(err) + "); compsfs keeps trying in the background"
 	n := e.man.Attempts
@@ -130,8 +136,11 @@ func (s *Submitter) done(e *Entry) {
 		names = append(names, e.ErrorName())
 	}
 	e.man.State, e.man.WorkItemID, e.man.LastError = StateDone, id, ""
-	perr := e.persist() // durable before the spooled data goes
-	if perr == nil {
+	var perr error
+	if !e.removed { // a removed entry's folder is gone
+		perr = e.persist() // durable before the spooled data goes
+	}
+	if perr == nil && !e.removed {
 		if err := os.RemoveAll(e.dataDir()); err != nil {
 			s.log.Warn("spooled data of a done entry not deleted", "name", e.Name(), "err", err)
 		}

@@ -24,10 +24,14 @@ func (s *Submitter) process(batch []*Entry) {
 	for _, e := range batch {
 		var j *job
 		e.mu.Lock()
-		if !e.removed && e.man.State == StatePending {
+		removed := e.removed
+		if !removed && e.man.State == StatePending {
 			j = s.take(e)
 		}
 		e.mu.Unlock()
+		if removed {
+			s.endJob(e) // removed while it waited for a retry
+		}
 		switch {
 		case j == nil:
 		case j.id != "":

@@ -153,6 +153,9 @@ func CheckName(name string, kind Kind) error {
 	if isJSON := strings.HasSuffix(name, ".json"); isJSON != (kind == KindFile) || name == ".json" {
 		return fmt.Errorf("%q: %w (a work order is NAME.json, a folder any other name)", name, ErrBadName)
 	}
+	if len(errorName(name, kind)) > maxNameLen {
+		return fmt.Errorf("%d bytes: %w", len(name), ErrNameTooLong)
+	}
 	return nil
 }
 
@@ -216,7 +219,13 @@ func (s *Spool) Remove(name string) error {
 		return ErrNotFound
 	}
 	e.mu.Lock()
-	if sub := s.submitter.Load(); sub != nil && sub.busy(e) {
+	sub := s.submitter.Load()
+	busy := sub != nil && sub.busy(e)
+	// A work order whose work item exists shows as the symlink already:
+	// removing it is allowed while its commission is on its way, which
+	// goes ahead (the submitter ends the job). Anything else being
+	// submitted right now is busy.
+	if busy && (e.man.Kind != KindFile || e.man.WorkItemID == "") {
 		e.mu.Unlock()
 		return fmt.Errorf("%s: %w", name, ErrBusy)
 	}
@@ -228,7 +237,7 @@ func (s *Spool) Remove(name string) error {
 	}
 	e.removed = true
 	e.mu.Unlock()
-	if sub := s.submitter.Load(); sub != nil {
+	if sub != nil && !busy {
 		sub.endJob(e) // its writers return (ENOENT)
 	}
 	s.mu.Lock()

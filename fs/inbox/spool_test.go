@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -145,5 +146,26 @@ func TestSpoolUnclosedFileFailsAtReopen(t *testing.T) {
 	defer sp3.Close()
 	if got := sp3.Get("half.json").ErrorText(); got != ErrNotClosed {
 		t.Errorf("half.json after a second reopen: %q", got)
+	}
+}
+
+// Names whose NAME.error could not exist are too long; the longest that
+// fit are fine.
+func TestCheckNameLeavesRoomForTheErrorFile(t *testing.T) {
+	long := func(n int, suffix string) string { return strings.Repeat("n", n-len(suffix)) + suffix }
+	for _, tc := range []struct {
+		name string
+		kind Kind
+		ok   bool
+	}{
+		{long(254, ".json"), KindFile, true}, // n….error is 255 bytes
+		{long(255, ".json"), KindFile, false},
+		{long(249, ""), KindFolder, true}, // n….error is 255 bytes
+		{long(250, ""), KindFolder, false},
+	} {
+		err := CheckName(tc.name, tc.kind)
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, ErrNameTooLong)) {
+			t.Errorf("CheckName(%d bytes, %s) = %v", len(tc.name), tc.kind, err)
+		}
 	}
 }

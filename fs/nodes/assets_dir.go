@@ -38,7 +38,7 @@ func newAssetsDir(m *Mount, id string) gofs.InodeEmbedder {
 			}
 			return conv.get(e.Assets, assetOutputs), nil
 		}}
-	return &OutputsDir{fixedEntries: fixedEntries{m}, set: set}
+	return &OutputsDir{fixedEntries: fixedEntries{nodeDefaults{m}}, set: set}
 }
 
 // assetOutputs describes an asset collection's files as output files: the

@@ -37,7 +37,7 @@ func newByStateDir(m *Mount) gofs.InodeEmbedder {
 	for i, s := range client.WorkItemStates {
 		states[i] = string(s)
 	}
-	return &ByStateDir{m: m, fixedEntries: fixedEntries{m}, path: "by-state", states: states,
+	return &ByStateDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: "by-state", states: states,
 		folder: func(s string) *LinksDir { return newStateDir(m, client.WorkItemState(s)) }}
 }
 
@@ -47,7 +47,7 @@ func newSimulationStatesDir(m *Mount, experiment string) gofs.InodeEmbedder {
 	for i, s := range client.SimulationStates {
 		states[i] = string(s)
 	}
-	return &ByStateDir{m: m, fixedEntries: fixedEntries{m}, path: entityDirName(client.KindExperiment) + "/" + experiment + "/by-state",
+	return &ByStateDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: entityDirName(client.KindExperiment) + "/" + experiment + "/by-state",
 		states: states, folder: func(s string) *LinksDir {
 			return newSimulationStateDir(m, experiment, client.SimulationState(s))
 		}}
@@ -65,6 +65,9 @@ func (d *ByStateDir) ino(state string) uint64 { return inoOf("bystate", d.path, 
 
 // Lookup finds the folder of one state by its exact (case-sensitive) name.
 func (d *ByStateDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	if !slices.Contains(d.states, name) {
 		return nil, syscall.ENOENT
 	}

@@ -16,7 +16,7 @@ import (
 // <eid> → ../../../experiments/<eid> per experiment of the suite, whoever
 // owns it.
 func newSuiteExperimentsDir(m *Mount, suite string) gofs.InodeEmbedder {
-	return &LinksDir{m: m, fixedEntries: fixedEntries{m}, path: entityDirName(client.KindSuite) + "/" + suite + "/experiments",
+	return &LinksDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: entityDirName(client.KindSuite) + "/" + suite + "/experiments",
 		list: func(ctx context.Context) ([]string, error) { return m.cat.ListExperiments(ctx, suite) },
 		has: func(ctx context.Context, id string) (bool, error) {
 			e, err := m.cat.EntityProps(ctx, client.KindExperiment, id)
@@ -30,7 +30,7 @@ func newSuiteExperimentsDir(m *Mount, suite string) gofs.InodeEmbedder {
 // the experiment in that state. A lookup asks the simulation itself
 // (answered from the cache a listing filled).
 func newSimulationStateDir(m *Mount, experiment string, state client.SimulationState) *LinksDir {
-	return &LinksDir{m: m, fixedEntries: fixedEntries{m},
+	return &LinksDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}},
 		path: entityDirName(client.KindExperiment) + "/" + experiment + "/by-state/" + string(state),
 		list: func(ctx context.Context) ([]string, error) {
 			return m.cat.ListSimulationsByState(ctx, experiment, state)

@@ -73,7 +73,7 @@ type ctlHandle struct {
 
 // newCtlFile makes the ctl file of work item id.
 func newCtlFile(m *Mount, id string) gofs.InodeEmbedder {
-	return &CtlFile{id: id, TextFile: TextFile{m: m, render: func(ctx context.Context) (text, error) {
+	return &CtlFile{id: id, TextFile: TextFile{nodeDefaults: nodeDefaults{m}, m: m, render: func(ctx context.Context) (text, error) {
 		wi, err := m.cat.WorkItem(ctx, id)
 		if err != nil {
 			return text{}, err
@@ -159,7 +159,7 @@ func (f *CtlFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.SetA
 	if f.m.cfg.ReadOnly {
 		return syscall.EROFS
 	}
-	return f.Getattr(ctx, nil, out)
+	return setattrReply(ctx, f, nil, out)
 }
 
 // run asks the server to commission or cancel the work item, then makes

@@ -98,7 +98,7 @@ func (d *EntityDir) fieldFile(f entityField) gofs.InodeEmbedder {
 		}
 		return text{data: fileLine(f.value(e)), mtime: e.Mtime(), final: e.Final() && f.update == nil}, nil
 	}
-	return newFieldFile(d.m, f.name, render, f.update, func(ctx context.Context, u client.EntityUpdate) error {
+	return newFieldFile(d.m, d.ino(f.name), f.name, render, f.update, func(ctx context.Context, u client.EntityUpdate) error {
 		return d.m.cat.UpdateEntity(ctx, d.kind, d.id, u)
 	})
 }

@@ -32,10 +32,11 @@ var _ = (gofs.NodeLookuper)((*EntityDir)(nil))
 var _ = (gofs.NodeReaddirer)((*EntityDir)(nil))
 var _ = (gofs.NodeGetxattrer)((*EntityDir)(nil))
 var _ = (gofs.NodeListxattrer)((*EntityDir)(nil))
+var _ = (gofs.NodeRemovexattrer)((*EntityDir)(nil))
 
 // newEntityDir makes the folder node of entity id of kind at path.
 func newEntityDir(m *Mount, kind client.Kind, id string, path []string) *EntityDir {
-	return &EntityDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, id: id, path: path}
+	return &EntityDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: kind, id: id, path: path}
 }
 
 // entity returns the entity's properties within --timeout.
@@ -62,6 +63,9 @@ func (d *EntityDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.A
 
 // Lookup finds one of the entries the entity has.
 func (d *EntityDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	for _, c := range entityChildren(d.kind) {
 		if c.name != name {
 			continue
@@ -109,4 +113,10 @@ func (d *EntityDir) Getxattr(ctx context.Context, attr string, dest []byte) (uin
 // Listxattr lists the folder's extended attributes.
 func (d *EntityDir) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
 	return listXattr(entityXattrs(string(d.kind), d.id), dest)
+}
+
+// Removexattr is refused for user.comps.id and user.comps.type (EACCES),
+// ENODATA for any other name.
+func (d *EntityDir) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	return d.m.removeXattr(entityXattrs(string(d.kind), d.id), attr)
 }

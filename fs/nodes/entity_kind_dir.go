@@ -43,7 +43,7 @@ const seenLimit = 10_000
 
 // newEntityKindDir makes the root folder of a kind's entities.
 func newEntityKindDir(m *Mount, kind client.Kind) gofs.InodeEmbedder {
-	d := &EntityKindDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, seen: map[string]fuse.DirEntry{}}
+	d := &EntityKindDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: kind, seen: map[string]fuse.DirEntry{}}
 	if kind == client.KindSuite || kind == client.KindExperiment {
 		d.list = func(ctx context.Context) ([]string, error) { return m.cat.ListEntities(ctx, kind) }
 	}
@@ -60,6 +60,9 @@ func (d *EntityKindDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fu
 // Lookup finds an entity by its canonical lowercase id; any other name, or
 // an id the server does not know, is ENOENT.
 func (d *EntityKindDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	if !isCanonicalID(name) {
 		return nil, syscall.ENOENT
 	}

@@ -82,13 +82,13 @@ func fileLine(v string) []byte {
 // newFieldFile is the file of one metadata field, showing render: read-only
 // when update is nil; else writing it saves the value through update (the
 // change it makes, or an error for a value the field cannot take) and store
-// (docs/writing.md).
-func newFieldFile[U any](m *Mount, name string, render func(ctx context.Context) (text, error),
+// (docs/writing.md). ino is the file's inode number.
+func newFieldFile[U any](m *Mount, ino uint64, name string, render func(ctx context.Context) (text, error),
 	update func(value string) (U, error), store func(ctx context.Context, u U) error) gofs.InodeEmbedder {
 	if update == nil {
 		return newTextFile(m, render)
 	}
-	return newWritableFile(m, render, func(ctx context.Context, value string) error {
+	return newWritableFile(m, ino, render, func(ctx context.Context, value string) error {
 		u, err := update(value)
 		if err != nil {
 			return err

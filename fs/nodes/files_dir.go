@@ -35,7 +35,7 @@ var _ = (gofs.NodeReaddirer)((*FilesDir)(nil))
 
 // newFilesDir makes the node of a work item's files/ folder.
 func newFilesDir(m *Mount, id string) gofs.InodeEmbedder {
-	return &FilesDir{m: m, fixedEntries: fixedEntries{m}, kind: client.KindWorkItem, id: id,
+	return &FilesDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: client.KindWorkItem, id: id,
 		list: func(ctx context.Context) ([]client.WorkItemFile, error) {
 			wi, err := m.cat.WorkItemDetail(ctx, id)
 			if err != nil {
@@ -47,7 +47,7 @@ func newFilesDir(m *Mount, id string) gofs.InodeEmbedder {
 
 // newSimulationFilesDir makes the node of a simulation's files/ folder.
 func newSimulationFilesDir(m *Mount, id string) gofs.InodeEmbedder {
-	return &FilesDir{m: m, fixedEntries: fixedEntries{m}, kind: client.KindSimulation, id: id,
+	return &FilesDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: client.KindSimulation, id: id,
 		list: func(ctx context.Context) ([]client.WorkItemFile, error) { return m.cat.SimulationFiles(ctx, id) }}
 }
 
@@ -103,6 +103,9 @@ func (d *FilesDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.At
 
 // Lookup finds one of the work item's files.
 func (d *FilesDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	owner, files, err := d.load(ctx)
 	if err != nil {
 		d.m.logError("lookup in files", err, "kind", d.kind, "id", d.id, "name", name)

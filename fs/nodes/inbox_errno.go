@@ -19,6 +19,8 @@ func inboxErrno(err error) syscall.Errno {
 		return syscall.EINVAL
 	case errors.Is(err, inbox.ErrPending), errors.Is(err, inbox.ErrClosed):
 		return syscall.EIO
+	case errors.Is(err, inbox.ErrNameTooLong):
+		return syscall.ENAMETOOLONG
 	case errors.Is(err, inbox.ErrBusy):
 		return syscall.EBUSY
 	case errors.Is(err, inbox.ErrExists):

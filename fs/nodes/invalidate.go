@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"context"
+	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 
@@ -128,4 +129,24 @@ func entityFolderOf(in *gofs.Inode) *gofs.Inode {
 		_, in = in.Parent()
 	}
 	return nil
+}
+
+// notifyBriefly sends a notification on a goroutine of its own and waits
+// for it at most 100 ms, reporting whether it was sent by then: for a reply
+// that must not go before the kernel has forgotten something, from a
+// request during which the kernel holds no lock the notification needs.
+func notifyBriefly(notify func()) bool {
+	done := make(chan struct{})
+	go func() {
+		notify()
+		close(done)
+	}()
+	t := time.NewTimer(100 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
 }

@@ -42,7 +42,7 @@ var _ = (gofs.NodeReaddirer)((*LinksDir)(nil))
 // from the cache a listing filled), so it costs no scan of the listing and
 // sees the freshest state known.
 func newStateDir(m *Mount, state client.WorkItemState) *LinksDir {
-	return &LinksDir{m: m, fixedEntries: fixedEntries{m}, path: "by-state/" + string(state), target: workItemPath,
+	return &LinksDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: "by-state/" + string(state), target: workItemPath,
 		list: func(ctx context.Context) ([]string, error) { return m.cat.ListByState(ctx, state) },
 		has: func(ctx context.Context, id string) (bool, error) {
 			wi, err := m.cat.WorkItem(ctx, id)
@@ -52,7 +52,7 @@ func newStateDir(m *Mount, state client.WorkItemState) *LinksDir {
 
 // newQueryResultDir is query/<criteria>/.
 func newQueryResultDir(m *Mount, cr catalog.Criteria) *LinksDir {
-	d := &LinksDir{m: m, fixedEntries: fixedEntries{m}, path: "query/" + cr.Text, target: workItemPath,
+	d := &LinksDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: "query/" + cr.Text, target: workItemPath,
 		list: func(ctx context.Context) ([]string, error) { return m.cat.ListQuery(ctx, cr) }}
 	d.has = func(ctx context.Context, id string) (bool, error) {
 		ids, err := d.list(ctx)
@@ -92,6 +92,9 @@ func (d *LinksDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.At
 
 // Lookup finds the link to an entity of the listing.
 func (d *LinksDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	if !isCanonicalID(name) {
 		return nil, syscall.ENOENT
 	}

@@ -22,6 +22,9 @@ type Config struct {
 	// Client downloads output bytes and counts requests for .stats.
 	Client  *client.Client
 	Content *cache.Content
+	// CacheBytes is the bound of Content (--cache-size): the size statfs
+	// reports.
+	CacheBytes int64
 	// AttrTTL is the kernel's entry and attribute timeout for what may
 	// change; FinalTTL for what cannot (finished work items).
 	AttrTTL, FinalTTL time.Duration
@@ -49,6 +52,8 @@ type Mount struct {
 	mountPoints atomic.Pointer[[]string]
 	// root is the root folder's inode, once the kernel has it.
 	root atomic.Pointer[gofs.Inode]
+	// open are the writable files' open handles.
+	open openFiles
 }
 
 // NewMount prepares the shared state of a mount from cfg. A nil Logger

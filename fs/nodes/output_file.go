@@ -31,8 +31,9 @@ type remoteFile struct {
 // cache, which downloads only the chunks read.
 type OutputFile struct {
 	gofs.Inode
-	m        *Mount
-	describe func(ctx context.Context) (remoteFile, error)
+	nodeDefaults // refuses chmod, chown, utimes, truncate and setxattr
+	m            *Mount
+	describe     func(ctx context.Context) (remoteFile, error)
 }
 
 var _ = (gofs.NodeGetattrer)((*OutputFile)(nil))
@@ -40,11 +41,12 @@ var _ = (gofs.NodeOpener)((*OutputFile)(nil))
 var _ = (gofs.NodeReader)((*OutputFile)(nil))
 var _ = (gofs.NodeGetxattrer)((*OutputFile)(nil))
 var _ = (gofs.NodeListxattrer)((*OutputFile)(nil))
+var _ = (gofs.NodeRemovexattrer)((*OutputFile)(nil))
 
 // newOutputFile makes a server file's node; describe finds what it is, from
 // cached metadata, at each stat and open.
 func newOutputFile(m *Mount, describe func(ctx context.Context) (remoteFile, error)) *OutputFile {
-	return &OutputFile{m: m, describe: describe}
+	return &OutputFile{nodeDefaults: nodeDefaults{m}, m: m, describe: describe}
 }
 
 // outputHandle is an open server file: the description taken at open.
@@ -145,4 +147,14 @@ func (f *OutputFile) Listxattr(ctx context.Context, dest []byte) (uint32, syscal
 		return 0, errno
 	}
 	return listXattr(r.xattrs, dest)
+}
+
+// Removexattr is refused for the attributes the file has (EACCES), ENODATA
+// for any other name.
+func (f *OutputFile) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	r, errno := f.current(ctx, nil, "removexattr")
+	if errno != 0 {
+		return errno
+	}
+	return f.m.removeXattr(r.xattrs, attr)
 }

@@ -56,7 +56,7 @@ func newOutputsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder {
 		files: func(ctx context.Context, owner catalog.OutputsOwner) ([]client.OutputFile, error) {
 			return m.cat.Outputs(ctx, kind, id, owner.Final)
 		}}
-	return &OutputsDir{fixedEntries: fixedEntries{m}, set: set}
+	return &OutputsDir{fixedEntries: fixedEntries{nodeDefaults{m}}, set: set}
 }
 
 // load returns the entity's finality and time and its output tree, within
@@ -129,6 +129,9 @@ func (d *OutputsDir) folder(ctx context.Context, op string) (*outputTree, catalo
 
 // Lookup finds a file or folder of this folder in the cached listing.
 func (d *OutputsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	t, owner, _, errno := d.folder(ctx, "lookup in "+d.set.folder)
 	if errno != 0 {
 		return nil, errno

@@ -50,7 +50,9 @@ const maxRefusals = 10
 const queryReadme = "README"
 
 // newQueryDir makes the query/ folder.
-func newQueryDir(m *Mount) gofs.InodeEmbedder { return &QueryDir{m: m, fixedEntries: fixedEntries{m}} }
+func newQueryDir(m *Mount) gofs.InodeEmbedder {
+	return &QueryDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}}
+}
 
 // Getattr reports a read-only folder.
 func (d *QueryDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
@@ -62,6 +64,9 @@ func (d *QueryDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.At
 // Lookup finds README or answers a query: its folder exists once the
 // server has answered it.
 func (d *QueryDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	if name == queryReadme {
 		return newChild(ctx, d.EmbeddedInode(), newTextFile(d.m, d.readme), modeFile, inoOf("query", name), out, 0)
 	}

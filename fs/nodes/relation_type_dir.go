@@ -18,10 +18,11 @@ import (
 // reverse folders are 0555. Removing a relation is not possible (EPERM).
 type RelationTypeDir struct {
 	gofs.Inode
-	m      *Mount
-	kind   client.Kind
-	id     string
-	folder relationFolder
+	fixedEntries // refuses create, mkdir, mknod, link, rename, rmdir; the rest is below
+	m            *Mount
+	kind         client.Kind
+	id           string
+	folder       relationFolder
 	// path is the folder's place, as names from the root
 	// (<kind>s/<id>/relations/<type>, or deeper for a simulation of an
 	// experiment): its links climb that many levels.
@@ -32,8 +33,6 @@ var _ = (gofs.NodeGetattrer)((*RelationTypeDir)(nil))
 var _ = (gofs.NodeLookuper)((*RelationTypeDir)(nil))
 var _ = (gofs.NodeReaddirer)((*RelationTypeDir)(nil))
 var _ = (gofs.NodeSymlinker)((*RelationTypeDir)(nil))
-var _ = (gofs.NodeCreater)((*RelationTypeDir)(nil))
-var _ = (gofs.NodeMkdirer)((*RelationTypeDir)(nil))
 var _ = (gofs.NodeUnlinker)((*RelationTypeDir)(nil))
 
 // mode is the folder's type and permissions.
@@ -78,6 +77,9 @@ func (d *RelationTypeDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *
 
 // Lookup finds the link to one related entity by its id.
 func (d *RelationTypeDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	if !isCanonicalID(name) {
 		return nil, syscall.ENOENT
 	}
@@ -116,6 +118,9 @@ func (d *RelationTypeDir) Symlink(ctx context.Context, target, name string, out 
 	if d.m.cfg.ReadOnly || d.folder.reverse {
 		return nil, d.m.refuseWrite()
 	}
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	kind, id, ok := relationTarget(d.m.mountPointPaths(), d.where(), target)
 	if !ok || id != name {
 		d.m.log.Info("ln -s: not an entity folder of this mount, or not named by its id", "in", d.where(),
@@ -136,16 +141,6 @@ func (d *RelationTypeDir) Symlink(ctx context.Context, target, name string, out 
 	out.Ino = d.ino(id)
 	setEntryTTL(out, d.m.kernelTTL(false))
 	return d.NewInode(ctx, newEntityLink(d.m, link), gofs.StableAttr{Mode: syscall.S_IFLNK, Ino: out.Ino}), 0
-}
-
-// Create is refused: relations are symlinks.
-func (d *RelationTypeDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
-	return nil, nil, 0, d.m.refuseWrite()
-}
-
-// Mkdir is refused: relations are symlinks.
-func (d *RelationTypeDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
 }
 
 // Unlink is refused: COMPS has no way to remove a relation (docs/writing.md: EPERM;

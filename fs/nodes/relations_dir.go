@@ -76,7 +76,7 @@ func relationFolders(kind client.Kind) []relationFolder {
 // newRelationsDir makes the relations/ folder of entity id of kind, whose
 // folder is at path.
 func newRelationsDir(m *Mount, kind client.Kind, id string, path []string) gofs.InodeEmbedder {
-	return &RelationsDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, id: id, path: path}
+	return &RelationsDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: kind, id: id, path: path}
 }
 
 // Getattr reports a read-only folder: relation types are fixed.
@@ -88,9 +88,12 @@ func (d *RelationsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fus
 
 // Lookup finds one relation folder.
 func (d *RelationsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	for _, f := range relationFolders(d.kind) {
 		if f.name == name {
-			node := &RelationTypeDir{m: d.m, kind: d.kind, id: d.id, folder: f,
+			node := &RelationTypeDir{fixedEntries: fixedEntries{nodeDefaults{d.m}}, m: d.m, kind: d.kind, id: d.id, folder: f,
 				path: append(slices.Clone(d.path), "relations", f.name)}
 			return newChild(ctx, d.EmbeddedInode(), node, node.mode(), inoOf("relations", string(d.kind), d.id, name),
 				out, d.m.kernelTTL(true))

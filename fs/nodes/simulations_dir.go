@@ -28,7 +28,7 @@ var _ = (gofs.NodeReaddirer)((*SimulationsDir)(nil))
 
 // newSimulationsDir makes the simulations/ folder of an experiment.
 func newSimulationsDir(m *Mount, experiment string) gofs.InodeEmbedder {
-	return &SimulationsDir{m: m, fixedEntries: fixedEntries{m}, experiment: experiment}
+	return &SimulationsDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, experiment: experiment}
 }
 
 // Getattr reports a read-only folder.
@@ -41,6 +41,9 @@ func (d *SimulationsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *f
 // Lookup finds a simulation of the experiment by its canonical id; a
 // simulation of another experiment, or an unknown id, is ENOENT.
 func (d *SimulationsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	if !isCanonicalID(name) {
 		return nil, syscall.ENOENT
 	}

@@ -26,6 +26,7 @@ var _ = (gofs.NodeLookuper)((*WorkItemDir)(nil))
 var _ = (gofs.NodeReaddirer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeGetxattrer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeListxattrer)((*WorkItemDir)(nil))
+var _ = (gofs.NodeRemovexattrer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeCreater)((*WorkItemDir)(nil))
 var _ = (gofs.NodeMkdirer)((*WorkItemDir)(nil))
 var _ = (gofs.NodeUnlinker)((*WorkItemDir)(nil))
@@ -81,7 +82,7 @@ var workItemChildren = func() []workItemChild {
 
 // newWorkItemDir makes the node of one work item's folder.
 func newWorkItemDir(m *Mount, id string) *WorkItemDir {
-	return &WorkItemDir{m: m, fixedEntries: fixedEntries{m}, id: id}
+	return &WorkItemDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, id: id}
 }
 
 // workItem returns the item's basic properties within --timeout.
@@ -105,6 +106,9 @@ func (d *WorkItemDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse
 
 // Lookup finds one of the fixed entries.
 func (d *WorkItemDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	for _, c := range workItemChildren {
 		if c.name != name {
 			continue
@@ -152,6 +156,12 @@ func (d *WorkItemDir) Listxattr(ctx context.Context, dest []byte) (uint32, sysca
 	return listXattr(entityXattrs(string(client.KindWorkItem), d.id), dest)
 }
 
+// Removexattr is refused for user.comps.id and user.comps.type (EACCES),
+// ENODATA for any other name.
+func (d *WorkItemDir) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	return d.m.removeXattr(entityXattrs(string(client.KindWorkItem), d.id), attr)
+}
+
 // fieldFile is the file of one metadata field; name and description are
 // written through it (docs/writing.md).
 func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
@@ -162,7 +172,7 @@ func (d *WorkItemDir) fieldFile(f field) gofs.InodeEmbedder {
 		}
 		return text{data: fileLine(f.value(wi)), mtime: wi.LastModified.Time, final: wi.State.Final() && f.update == nil}, nil
 	}
-	return newFieldFile(d.m, f.name, render, f.update, func(ctx context.Context, u client.WorkItemUpdate) error {
+	return newFieldFile(d.m, inoOf("workitem", d.id, f.name), f.name, render, f.update, func(ctx context.Context, u client.WorkItemUpdate) error {
 		return d.m.cat.UpdateWorkItem(ctx, d.id, u)
 	})
 }

@@ -44,3 +44,16 @@ func listXattr(attrs []xattr, dest []byte) (uint32, syscall.Errno) {
 func entityXattrs(kind, id string) []xattr {
 	return []xattr{{"user.comps.id", id}, {"user.comps.type", kind}}
 }
+
+// removeXattr answers removexattr of name on a node whose attributes are
+// attrs: EROFS on a --read-only mount, ENODATA for a name the node does not
+// have, and for one it has the refusal of any change (docs/errors.md).
+func (m *Mount) removeXattr(attrs []xattr, name string) syscall.Errno {
+	switch {
+	case m.cfg.ReadOnly:
+		return syscall.EROFS
+	case !slices.ContainsFunc(attrs, func(a xattr) bool { return a.name == name }):
+		return syscall.ENODATA
+	}
+	return syscall.EACCES
+}
