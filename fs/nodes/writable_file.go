@@ -165,11 +165,11 @@ func (f *WritableFile) saveHandle(ctx context.Context, h *writeHandle, mayDefer 
 		return 0
 	}
 	h.setDeferred(false)
-	if errno := f.store(ctx, data); errno != 0 {
-		return errno
-	}
+	errno := f.store(ctx, data)
+	// A failed save is over too: the close reported it, nothing retries
+	// it, and the file shows the saved value again, not what was refused.
 	h.markSaved(gen)
-	return 0
+	return errno
 }
 
 // Release saves what a flush left for later (an error is logged: nobody
