@@ -3,6 +3,7 @@ package fs_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -258,4 +259,39 @@ func TestLnToASimulationsCanonicalFolder(t *testing.T) {
 		t.Errorf("the simulation's depended_on_by/ = %v, want [%s]", got, w.item)
 	}
 	e.checkLink("../../../../../../workitems/"+w.item, append(rev, w.item)...)
+}
+
+// TestExperimentQueryFoldersFindItsSimulations: experiments/<id>/query/
+// answers queries of the experiment's simulations with links to their
+// canonical folders, one request each; a malformed query is EINVAL.
+func TestExperimentQueryFoldersFindItsSimulations(t *testing.T) {
+	var w suiteWorld
+	e := newEnv(t, seedSuiteWorld(t, &w))
+	q := func(query string) []string { return e.names("experiments", w.exp1, "query", query) }
+	before := e.counted("GET /api/Simulations")
+	if got := q("state=Failed"); !slices.Equal(got, []string{w.sims[1]}) {
+		t.Errorf("query/state=Failed = %v, want [%s]", got, w.sims[1])
+	}
+	if n := e.counted("GET /api/Simulations") - before; n != 1 {
+		t.Errorf("query/state=Failed took %d requests, want 1", n)
+	}
+	e.checkLink("../../../../experiments/"+w.exp1+"/simulations/"+w.sims[1], "experiments", w.exp1, "query", "state=Failed", w.sims[1])
+	want := []string{w.sims[1], w.sims[2]}
+	slices.Sort(want)
+	if got := q("tag:Run_Number>=1"); !slices.Equal(got, want) {
+		t.Errorf("query/tag:Run_Number>=1 = %v, want %v", got, want)
+	}
+	if got := q("name~run,sort:-date_created,limit:1"); !slices.Equal(got, []string{w.sims[2]}) {
+		t.Errorf("the newest simulation = %v, want [%s]", got, w.sims[2])
+	}
+	if got := e.read("experiments", w.exp1, "query", "state=Failed", w.sims[1], "state"); got != "Failed\n" {
+		t.Errorf("state through the link = %q", got)
+	}
+	if _, err := os.ReadDir(e.path("experiments", w.exp1, "query", "state=Finished")); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("a malformed query: %v, want EINVAL", err)
+	}
+	if readme := e.read("experiments", w.exp1, "query", "README"); !strings.Contains(readme, "simulations of this experiment") ||
+		!strings.Contains(readme, `unknown state "Finished"`) {
+		t.Errorf("query/README:\n%s", readme)
+	}
 }

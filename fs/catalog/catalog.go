@@ -96,6 +96,8 @@ type listingKey struct {
 // String names the listing in logs and errors: the folder that shows it.
 func (k listingKey) String() string {
 	switch {
+	case k.Kind == client.KindSimulation && k.Query != "":
+		return "experiments/" + k.Parent + "/query/" + k.Query
 	case k.Kind == client.KindSimulation && k.State != "":
 		return "experiments/" + k.Parent + "/by-state/" + k.State
 	case k.Kind == client.KindSimulation:

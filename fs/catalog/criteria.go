@@ -30,10 +30,34 @@ type Criteria struct {
 	Limit int
 	// HasOwner is set when a term names the owner.
 	HasOwner bool
+	// vocabulary is what the terms may name.
+	vocabulary vocabulary
 }
 
 // ErrBadCriteria is a query folder name that is not a query.
 var ErrBadCriteria = errors.New("not a query")
+
+// vocabulary is what a query of one kind may name: its properties'
+// snake_case names and wire names, and which states exist.
+type vocabulary struct {
+	properties map[string]string
+	validState func(string) bool
+}
+
+// workItemVocabulary serves query/ (work items).
+var workItemVocabulary = vocabulary{properties: workItemProperties,
+	validState: func(s string) bool { return client.WorkItemState(s).Valid() }}
+
+// simulationVocabulary serves experiments/<id>/query/ (simulations).
+var simulationVocabulary = vocabulary{properties: simulationProperties,
+	validState: func(s string) bool { return client.SimulationState(s).Valid() }}
+
+// simulationProperties maps the names a query of simulations may use to
+// wire names (docs/protocol.md §9; state is SimulationState on the wire).
+var simulationProperties = map[string]string{
+	"id": "Id", "name": "Name", "description": "Description", "owner": "Owner", "state": "SimulationState",
+	"date_created": "DateCreated", "last_modified": "LastModified", "error_message": "ErrorMessage",
+}
 
 // workItemProperties maps the snake_case names a query may use to wire
 // names (docs/protocol.md §2.1, §3.1).
@@ -52,10 +76,18 @@ var queryOperators = []string{"<=", ">=", "!=", "=", "<", ">", "~"}
 // maxLimit is the most work items one query folder lists.
 const maxLimit = 100_000
 
-// ParseCriteria reads a query folder's name; a malformed term is an error
-// matching ErrBadCriteria that says which term and why.
-func ParseCriteria(text string) (Criteria, error) {
-	c := Criteria{Text: text}
+// ParseCriteria reads the name of a folder of query/ (work items); a
+// malformed term is an error matching ErrBadCriteria that says which term
+// and why.
+func ParseCriteria(text string) (Criteria, error) { return workItemVocabulary.parse(text) }
+
+// ParseSimulationCriteria reads the name of a folder of
+// experiments/<id>/query/ (simulations), like ParseCriteria.
+func ParseSimulationCriteria(text string) (Criteria, error) { return simulationVocabulary.parse(text) }
+
+// parse reads a query folder's name in the vocabulary.
+func (v vocabulary) parse(text string) (Criteria, error) {
+	c := Criteria{Text: text, vocabulary: v}
 	if strings.TrimSpace(text) == "" {
 		return c, fmt.Errorf("%w: empty", ErrBadCriteria)
 	}
@@ -88,11 +120,11 @@ func (c *Criteria) add(term string) error {
 	if !ok {
 		return fmt.Errorf("want <property><operator><value>, operators %s", strings.Join(queryOperators, " "))
 	}
-	wire, known := workItemProperties[name]
+	wire, known := c.vocabulary.properties[name]
 	if !known {
 		return fmt.Errorf("unknown property %q", name)
 	}
-	if err := checkValue(wire, op, value); err != nil {
+	if err := c.vocabulary.checkValue(wire, op, value); err != nil {
 		return err
 	}
 	if wire == "Owner" {
@@ -122,7 +154,7 @@ func (c *Criteria) addTag(s string) error {
 // setSort reads what follows "sort:".
 func (c *Criteria) setSort(s string) error {
 	desc := strings.HasPrefix(s, "-")
-	wire, known := workItemProperties[strings.TrimPrefix(s, "-")]
+	wire, known := c.vocabulary.properties[strings.TrimPrefix(s, "-")]
 	if !known {
 		return fmt.Errorf("cannot sort by %q", s)
 	}
@@ -149,10 +181,10 @@ func cutOperator(s string) (name, op, value string, ok bool) {
 
 // checkValue refuses values the server would refuse, with a reason a user
 // can act on: unknown states and priorities, ~ on what is not text.
-func checkValue(wire, op, value string) error {
+func (v vocabulary) checkValue(wire, op, value string) error {
 	switch wire {
-	case "State":
-		if !client.WorkItemState(value).Valid() {
+	case "State", "SimulationState":
+		if !v.validState(value) {
 			return fmt.Errorf("unknown state %q", value)
 		}
 	case "Priority":
@@ -170,5 +202,5 @@ func checkValue(wire, op, value string) error {
 	return nil
 }
 
-// key is the listing key of the criteria's results.
+// key is the listing key of the criteria's results among work items.
 func (c Criteria) key() listingKey { return listingKey{Query: c.Text} }

@@ -101,3 +101,14 @@ func (c *Catalog) keepEntity(e *Entity, start time.Time) (id string, ok bool) {
 	c.entityDetails.Put(key, e, c.detailTTL(e), start)
 	return id, true
 }
+
+// ListSimulationQuery lists the simulations of an experiment that match
+// criteria (ParseSimulationCriteria), in the order they ask for (oldest
+// first by default), whoever owns them.
+func (c *Catalog) ListSimulationQuery(ctx context.Context, experimentID string, cr Criteria) ([]string, error) {
+	key := listingKey{Kind: client.KindSimulation, Parent: experimentID, Query: cr.Text}
+	q := client.Query{Filters: append([]string{"ExperimentId=" + experimentID}, cr.Filters...),
+		TagFilters: cr.TagFilters, OrderBy: cr.OrderBy, Count: cr.Limit}
+	c.rememberQuery(key)
+	return c.listEntities(ctx, key, q, notFinalSimulationFilters)
+}

@@ -41,6 +41,7 @@ func (c *Catalog) UpdateEntity(ctx context.Context, kind client.Kind, id string,
 	}
 	c.entities.Invalidate(entityKey{Kind: kind, ID: id})
 	c.entityDetails.Invalidate(entityKey{Kind: kind, ID: id})
+	c.forgetQueriesOf(kind) // a simulation's name may select it
 	if err != nil {
 		return fmt.Errorf("save %s %s: %w", kind, id, err)
 	}
@@ -143,13 +144,22 @@ func (c *Catalog) forgetTags(kind client.Kind, id string) {
 		return
 	}
 	c.entityDetails.Invalidate(entityKey{Kind: kind, ID: id})
+	if kind == client.KindSimulation {
+		c.forgetQueriesOf(kind) // experiments/<id>/query/ may select by tags
+	}
 }
 
-// forgetQueries forgets every query listing.
-func (c *Catalog) forgetQueries() {
+// forgetQueries forgets the query listings of work items.
+func (c *Catalog) forgetQueries() { c.forgetQueriesOf("") }
+
+// forgetQueriesOf forgets the query listings of one kind ("" for work
+// items, KindSimulation for experiments' query folders).
+func (c *Catalog) forgetQueriesOf(kind client.Kind) {
 	c.queriesMu.Lock()
 	defer c.queriesMu.Unlock()
 	for k := range c.queries {
-		c.listings.Invalidate(k)
+		if k.Kind == kind {
+			c.listings.Invalidate(k)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/catalog"
 )
 
 // The link folders of containment (docs/tree.md): a suite's experiments
@@ -40,4 +41,11 @@ func newSimulationStateDir(m *Mount, experiment string, state client.SimulationS
 			return err == nil && canonicalOrEmpty(e.ExperimentID) == experiment && e.State == string(state), err
 		},
 		target: func(id string) []string { return entityPath(client.KindSimulation, id, experiment) }}
+}
+
+// newSimulationQueryResultDir is experiments/<id>/query/<criteria>/: the
+// experiment's simulations that match.
+func newSimulationQueryResultDir(m *Mount, experiment, path string, cr catalog.Criteria) *LinksDir {
+	return newListedLinksDir(m, path, func(id string) []string { return entityPath(client.KindSimulation, id, experiment) },
+		func(ctx context.Context) ([]string, error) { return m.cat.ListSimulationQuery(ctx, experiment, cr) })
 }

@@ -58,6 +58,9 @@ func entityChildren(kind client.Kind) []entityChild {
 			entityChild{"by-state", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
 				return newSimulationStatesDir(d.m, d.id)
 			}},
+			entityChild{"query", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
+				return newSimulationQueryDir(d.m, d.id)
+			}},
 		)
 	case client.KindSimulation:
 		cs = append(cs,

@@ -52,8 +52,15 @@ func newStateDir(m *Mount, state client.WorkItemState) *LinksDir {
 
 // newQueryResultDir is query/<criteria>/.
 func newQueryResultDir(m *Mount, cr catalog.Criteria) *LinksDir {
-	d := &LinksDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: "query/" + cr.Text, target: workItemPath,
-		list: func(ctx context.Context) ([]string, error) { return m.cat.ListQuery(ctx, cr) }}
+	return newListedLinksDir(m, "query/"+cr.Text, workItemPath,
+		func(ctx context.Context) ([]string, error) { return m.cat.ListQuery(ctx, cr) })
+}
+
+// newListedLinksDir is a LinksDir at path whose members are what list
+// lists (a query's answer), linked to target(id).
+func newListedLinksDir(m *Mount, path string, target func(id string) []string,
+	list func(ctx context.Context) ([]string, error)) *LinksDir {
+	d := &LinksDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: path, target: target, list: list}
 	d.has = func(ctx context.Context, id string) (bool, error) {
 		ids, err := d.list(ctx)
 		return slices.Contains(ids, id), err

@@ -17,16 +17,20 @@ import (
 	"github.com/compsfs/compsfs/fs/catalog"
 )
 
-// QueryDir is query/: any folder name under it that is a query of work
-// items (catalog.Criteria: state=Failed,tag:Project=malaria,...) is a
-// folder of links to the work items matching it, made by one paged query
-// that also fills their metadata. Listing query/ shows README and the
-// queries this mount has answered. A malformed query, or one the server
-// refuses, is EINVAL; the reason is logged and shown in query/README.
+// QueryDir is query/ (work items) or experiments/<id>/query/ (the
+// experiment's simulations): any folder name under it that is a query
+// (catalog.Criteria: state=Failed,tag:Project=malaria,...) is a folder of
+// links to what matches it, made by one paged query that also fills their
+// metadata. Listing it shows README and the queries this mount has
+// answered there. A malformed query, or one the server refuses, is EINVAL;
+// the reason is logged and shown in its README.
 type QueryDir struct {
 	gofs.Inode
 	fixedEntries
 	m *Mount
+	// path is the folder's path from the root; of is what it finds.
+	path string
+	of   queryKind
 
 	mu      sync.Mutex
 	seen    []string  // queries answered, oldest first, at most seenLimit
@@ -49,9 +53,35 @@ const maxRefusals = 10
 // queryReadme is the file that explains query/.
 const queryReadme = "README"
 
-// newQueryDir makes the query/ folder.
+// queryKind is what a query folder finds: how its names parse, how a
+// query is answered, and what its README says of it.
+type queryKind struct {
+	parse   func(string) (catalog.Criteria, error)
+	results func(cr catalog.Criteria) *LinksDir
+	// what names the found things; properties and examples are for README.
+	what, properties, examples string
+}
+
+// newQueryDir makes the query/ folder: work items.
 func newQueryDir(m *Mount) gofs.InodeEmbedder {
-	return &QueryDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}}
+	return &QueryDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: "query", of: queryKind{
+		parse:   catalog.ParseCriteria,
+		results: func(cr catalog.Criteria) *LinksDir { return newQueryResultDir(m, cr) },
+		what:    "work items", properties: workItemQueryProperties, examples: workItemQueryExamples,
+	}}
+}
+
+// newSimulationQueryDir makes experiments/<id>/query/: its simulations.
+func newSimulationQueryDir(m *Mount, experiment string) gofs.InodeEmbedder {
+	path := entityDirName(client.KindExperiment) + "/" + experiment + "/query"
+	return &QueryDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, path: path, of: queryKind{
+		parse: catalog.ParseSimulationCriteria,
+		results: func(cr catalog.Criteria) *LinksDir {
+			return newSimulationQueryResultDir(m, experiment, path+"/"+cr.Text, cr)
+		},
+		what: "simulations of this experiment", properties: simulationQueryProperties,
+		examples: simulationQueryExamples,
+	}}
 }
 
 // Getattr reports a read-only folder.
@@ -68,12 +98,14 @@ func (d *QueryDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 		return nil, errno
 	}
 	if name == queryReadme {
-		return newChild(ctx, d.EmbeddedInode(), newTextFile(d.m, d.readme), modeFile, inoOf("query", name), out, 0)
+		return newChild(ctx, d.EmbeddedInode(), newTextFile(d.m, d.readme), modeFile, inoOf(d.path, name), out, 0)
 	}
-	cr, err := catalog.ParseCriteria(name)
+	cr, err := d.of.parse(name)
+	var results *LinksDir
 	if err == nil {
+		results = d.of.results(cr)
 		cctx, cancel := d.m.callCtx(ctx)
-		_, err = d.m.cat.ListQuery(cctx, cr)
+		_, err = results.list(cctx)
 		cancel()
 	}
 	if err != nil {
@@ -86,7 +118,7 @@ func (d *QueryDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 		return nil, errno
 	}
 	d.remember(name)
-	return newChild(ctx, d.EmbeddedInode(), newQueryResultDir(d.m, cr), modeDir, inoOf("query", name), out,
+	return newChild(ctx, d.EmbeddedInode(), results, modeDir, inoOf(d.path, name), out,
 		d.m.kernelTTL(false))
 }
 
@@ -96,9 +128,9 @@ func (d *QueryDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) 
 	names := slices.Clone(d.seen)
 	d.mu.Unlock()
 	slices.Sort(names)
-	entries := []fuse.DirEntry{{Name: queryReadme, Mode: syscall.S_IFREG, Ino: inoOf("query", queryReadme)}}
+	entries := []fuse.DirEntry{{Name: queryReadme, Mode: syscall.S_IFREG, Ino: inoOf(d.path, queryReadme)}}
 	for _, n := range names {
-		entries = append(entries, fuse.DirEntry{Name: n, Mode: syscall.S_IFDIR, Ino: inoOf("query", n)})
+		entries = append(entries, fuse.DirEntry{Name: n, Mode: syscall.S_IFDIR, Ino: inoOf(d.path, n)})
 	}
 	return gofs.NewListDirStream(entries), 0
 }
@@ -130,7 +162,7 @@ func (d *QueryDir) refuse(name string, err error) {
 // refusals.
 func (d *QueryDir) readme(ctx context.Context) (text, error) {
 	var b strings.Builder
-	b.WriteString(queryGrammar)
+	fmt.Fprintf(&b, queryGrammar, d.path, d.of.what, d.of.properties, d.of.examples)
 	d.mu.Lock()
 	refused := slices.Clone(d.refused)
 	d.mu.Unlock()
@@ -144,14 +176,15 @@ func (d *QueryDir) readme(ctx context.Context) (text, error) {
 	return text{data: []byte(b.String()), mtime: d.m.cfg.Now(), volatile: true}, nil
 }
 
-// queryGrammar is the fixed part of query/README.
-const queryGrammar = `query/ - work items found by a query
+// queryGrammar is the fixed part of a query folder's README; %[1]s is
+// the folder, %[2]s what it finds, %[3]s the properties and %[4]s the
+// examples.
+const queryGrammar = `%[1]s/ - %[2]s found by a query
 
-Any folder name under query/ is a query. Its folder holds a symlink to
-../../workitems/<id> for each work item that matches, from one request to
-the server, so cat query/<query>/*/state reads no more from it. Only your
-work items are searched, unless the query names an owner (or the mount was
-made with --all-owners). Listings are kept --dir-ttl, like workitems/.
+Any folder name under %[1]s/ is a query. Its folder holds a symlink to the
+folder of each of the %[2]s that match, from one request to the server,
+so cat %[1]s/<query>/*/state reads no more from it. Listings are kept
+--dir-ttl, and what is written through the mount shows in them at once.
 
 A query is terms separated by commas, all of which must hold:
 
@@ -159,23 +192,38 @@ A query is terms separated by commas, all of which must hold:
   tag:<key><op><value>    a tag compared the same way
   tag:<key>               the tag is present, whatever its value
   sort:<property>         order (sort:-<property> for descending)
-  limit:<n>               at most n work items
+  limit:<n>               at most n of them
 
-Properties: id name description owner state environment_name date_created
-last_modified error_message host_name worker_instance_id priority
-working_directory working_directory_size asset_collection_id
+Properties: %[3]s
 Dates are 2026-11-01 or 2026-11-01T12:00:00Z. States and priorities are
 their COMPS names (Failed, Succeeded, Highest, ...).
 
 Examples:
-  ls query/state=Failed
+%[4]s
+A malformed query, or one the server refuses, is "Invalid argument"; the
+reason is in the log and below.
+`
+
+// The properties and examples of the query folders' READMEs.
+const (
+	workItemQueryProperties = `id name description owner state environment_name
+date_created last_modified error_message host_name worker_instance_id
+priority working_directory working_directory_size asset_collection_id
+Only your work items are searched, unless the query names an owner (or
+the mount was made with --all-owners).`
+	workItemQueryExamples = `  ls query/state=Failed
   ls query/name~sweep,date_created>=2026-11-01
   ls query/owner=alice,state=Running
   ls query/tag:Project=malaria
   ls query/tag:Reviewed
   ls query/sort:-date_created,limit:10
   grep -l error query/state=Failed/*/outputs/StdErr.txt
-
-A malformed query, or one the server refuses, is "Invalid argument"; the
-reason is in the log and below.
 `
+	simulationQueryProperties = `id name description owner state date_created
+last_modified error_message (state is the simulation's state)`
+	simulationQueryExamples = `  ls query/state=Failed
+  ls query/tag:Run_Number>=3,tag:x_Temporary_Larval_Habitat~0.7
+  ls query/name~Replicate,sort:-date_created,limit:5
+  grep -l Traceback query/state=Failed/*/outputs/StdErr.txt
+`
+)
