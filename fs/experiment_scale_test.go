@@ -55,8 +55,10 @@ func TestExperimentOfTenThousandSimulations(t *testing.T) {
 	})
 	run := func(script string) string {
 		t.Helper()
-		cmd := exec.Command("sh", "-c", script)
-		cmd.Dir = e.path("experiments", exp, "simulations")
+		// The shell changes into the mount itself: a child made by this
+		// process, which serves the mount, must not touch the mount
+		// between fork and exec (the parent cannot answer then).
+		cmd := exec.Command("sh", "-c", `cd "$1" && `+script, "sh", e.path("experiments", exp, "simulations"))
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s: %v: %s", script, err, out)
