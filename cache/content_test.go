@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -683,5 +684,23 @@ func TestChunkWhoseNameIsTakenStillServes(t *testing.T) {
 	c = openTest(t, ContentOptions{Dir: c.o.Dir, MaxBytes: 1 << 20, ChunkSize: 1000})
 	if s := c.Stats(); s.BytesOnDisk != 0 {
 		t.Fatalf("Stats = %+v: a chunk never named was kept across runs", s)
+	}
+}
+
+func TestSmallFileIsFetchedWholeAtItsFirstRead(t *testing.T) {
+	c := openTest(t, ContentOptions{MaxBytes: 64 << 20})
+	for _, size := range []int64{300_000, 1 << 20} {
+		src := newSource(size)
+		k := Key{ID: fmt.Sprint(size), Size: size}
+		readOK(t, c, k, src.Source, 4096, 4096)
+		readOK(t, c, k, src.Source, 0, size)
+		if got := src.Calls(); !slices.Equal(got, []span{{0, size}}) {
+			t.Errorf("a %d-byte file read from the middle, then whole: calls %v, want one for all of it", size, got)
+		}
+	}
+	src := newSource(1<<20 + 1)
+	readOK(t, c, Key{ID: "bigger", Size: 1<<20 + 1}, src.Source, 0, 4096)
+	if got := src.Calls(); len(got) != 1 || got[0].length > 256<<10 {
+		t.Errorf("a file just over 1 MiB: first read fetched %v, want little more than asked", got)
 	}
 }

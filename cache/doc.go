@@ -24,8 +24,9 @@
 // file, so that a FUSE server can splice them to the kernel without a copy.
 // What is missing is downloaded once for all readers, streamed to disk a
 // buffer at a time, and each reader waits only for its own bytes. A first
-// read fetches what it asks and a small lead; sequential reading grows the
-// lead (see plan), random reads get none. Downloads are not retried here:
+// read fetches what it asks and a small lead (a file of at most 1 MiB
+// whole); sequential reading grows the lead (see plan), random reads get
+// none. Downloads are not retried here:
 // the Source (the client) does it, while [Wanted] says a reader still
 // waits.
 //

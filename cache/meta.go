@@ -211,3 +211,16 @@ func (m *Meta[K, V]) fetch(ctx context.Context, key K, c *metaCall[V], fetch fun
 func (m *Meta[K, V]) Stats() MetaStats {
 	return MetaStats{Hits: m.hits.Load(), Misses: m.misses.Load(), Fetches: m.fetches.Load()}
 }
+
+// Stale returns the value cached for key even if it has expired, for when
+// the server cannot be asked (docs/caching.md, offline): ok is false when
+// nothing was cached, or the key was invalidated or cached as missing.
+func (m *Meta[K, V]) Stale(key K) (v V, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, found := m.lru.Peek(key)
+	if !found || e.state != Hit {
+		return v, false
+	}
+	return e.v, true
+}

@@ -9,10 +9,13 @@ package cache
 // is capped at maxWindow chunks (and at a quarter of MaxBytes, so that it
 // is not evicted before being read). Reads jumping about, two or more in a
 // row, get no lead at all.
+// A file of at most smallFile bytes (or one chunk, if less) is fetched
+// whole at its first read: one request instead of a few.
 const (
 	minLead       = 128 << 10
 	slowLeadUntil = 2 << 20
 	maxWindow     = 16
+	smallFile     = 1 << 20
 )
 
 // maxReadAhead bounds the read-ahead downloads running at once in the whole
@@ -46,6 +49,9 @@ func (c *Content) plan(ks *keyState, off, end int64) int64 {
 	}
 	if ks.md5 != "" && !ks.verified {
 		lead = min(lead, hashAhead) // see paced
+	}
+	if ks.size <= min(smallFile, c.o.ChunkSize) {
+		return ks.size
 	}
 	return min(ks.size, end+lead)
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -24,6 +25,10 @@ type Options struct {
 	NoTokenCache bool
 	// HTTPClient replaces the default HTTP client.
 	HTTPClient *http.Client
+	// CAFile is a PEM file of certificate authorities trusted besides the
+	// system's, for a server with a private CA or a self-signed
+	// certificate; it needs the default HTTP client.
+	CAFile string
 	// MaxAttempts bounds the requests of one call, retries and resumptions of
 	// a download cut short included (default 10, as pyCOMPS).
 	MaxAttempts int
@@ -49,6 +54,7 @@ type Client struct {
 	pageSize   int
 	auth       *auth
 	requests   requestCounter
+	reach      *reachability // fails requests at once while the server is unreachable
 	knownMu    sync.Mutex
 	knownFiles map[string]bool // md5 hex of files the server is known to hold
 }
@@ -71,13 +77,27 @@ func New(opts Options) (*Client, error) {
 		knownFiles: map[string]bool{},
 	}
 	if c.http == nil {
-		c.http = &http.Client{Transport: defaultTransport()}
-	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
+		t, err := newTransport(opts.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		c.http = &http.Client{Transport: t}
+	} else if opts.CAFile != "" {
+		return nil, errors.New("client options: CAFile applies to the default HTTP client, not to HTTPClient")
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	hc := *c.http // the caller's client is not changed
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.reach = newReachability(next, host, c.now)
+	hc.Transport = c.reach
+	c.http = &hc
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.attempts <= 0 {
 		c.attempts = 10

@@ -1,6 +1,6 @@
 package client_test
 
-// The end-to-end sequence of protocol §13 through the client, against a
+// The end-to-end sequence of docs/protocol.md §13 through the client, against a
 // localcomps whose worker really runs the work items.
 
 import (

@@ -82,8 +82,24 @@ var simulationStateNumbers = map[SimulationState]int{
 	SimRetry: 5, SimSucceeded: 6, SimFailed: 7, SimCancelRequested: 8, SimCanceled: 9,
 }
 
+// SimulationStates lists every simulation state name in the order of their
+// numbers.
+var SimulationStates = []SimulationState{
+	SimCreated, SimCommissionRequested, SimProvisioning, SimCommissioned, SimRunning,
+	SimRetry, SimSucceeded, SimFailed, SimCancelRequested, SimCanceled,
+}
+
 // Number is the state's number in COMPS (§10), or -1 for an unknown name.
 func (s SimulationState) Number() int { return enumNumber(simulationStateNumbers, s) }
+
+// Valid reports whether s is one of the protocol's simulation state names.
+func (s SimulationState) Valid() bool { _, ok := simulationStateNumbers[s]; return ok }
+
+// Final reports whether the state is one a simulation never leaves:
+// Succeeded, Failed or Canceled.
+func (s SimulationState) Final() bool {
+	return s == SimSucceeded || s == SimFailed || s == SimCanceled
+}
 
 // Priority is a work item's priority (§10), sent by name.
 type Priority string

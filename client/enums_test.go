@@ -28,6 +28,19 @@ func TestEnumNumbers(t *testing.T) {
 	if SimCanceled.Number() != 9 || SimRetry.Number() != 5 || SimulationState("x").Number() != -1 {
 		t.Error("simulation state numbers")
 	}
+	for i, s := range SimulationStates {
+		if s.Number() != i || !s.Valid() {
+			t.Errorf("SimulationStates[%d] = %s (number %d, valid %v)", i, s, s.Number(), s.Valid())
+		}
+	}
+	if len(SimulationStates) != 10 || SimulationState("Waiting").Valid() {
+		t.Errorf("%d simulation states listed, want 10; Waiting valid", len(SimulationStates))
+	}
+	for s, final := range map[SimulationState]bool{"Succeeded": true, "Failed": true, "Canceled": true, "Retry": false, "CancelRequested": false} {
+		if s.Final() != final {
+			t.Errorf("simulation %s.Final() = %v", s, !final)
+		}
+	}
 	if PriorityLowest.Number() != 0 || PriorityHighest.Number() != 4 || Priority("Urgent").Number() != -1 {
 		t.Error("priority numbers")
 	}

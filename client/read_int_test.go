@@ -26,7 +26,7 @@ func TestGetWorkItemAllProperties(t *testing.T) {
 	ids, err := srv.Seed(ctx, []localcomps.SeedWorkItem{{
 		Name: "all properties", Description: "every field set", Owner: "alice", EnvironmentName: testEnv,
 		WorkerName: "DockerWorker", WorkerVersion: "1.0.0.0_RELEASE", State: "Failed", ErrorMessage: "exit status 3",
-		Priority: "Highest", Created: created,
+		Priority: "Highest", Created: created, Plugins: []localcomps.Plugin{{Name: "ReportPlugin", Version: "2.1"}},
 		Tags:    map[string]any{"text": "v", "num": 2.5, "flag": nil, "yes": true},
 		Files:   []localcomps.SeedFile{{Path: "WorkOrder.json", FileType: "WorkOrder", Data: order}},
 		Outputs: []localcomps.SeedFile{{Path: "StdOut.txt", Data: out1}, {Path: "sub/x.bin", Data: out2}},
@@ -85,7 +85,7 @@ func TestGetWorkItemAllProperties(t *testing.T) {
 	if !strings.Contains(f.URI, "/asset/") {
 		t.Errorf("file Uri %q has no /asset/", f.URI)
 	}
-	if len(wi.Plugins) != 1 || wi.Plugins[0] != testWorker {
+	if len(wi.Plugins) != 1 || wi.Plugins[0] != (client.WorkerOrPluginKey{Name: "ReportPlugin", Version: "2.1"}) {
 		t.Errorf("Plugins = %+v", wi.Plugins)
 	}
 
@@ -106,6 +106,11 @@ func TestGetWorkItemAllProperties(t *testing.T) {
 	check("Owner", wi.Owner, testUser)
 	if wi.Tags != nil || wi.Files != nil || wi.Plugins != nil {
 		t.Errorf("children returned without children=: %+v", wi)
+	}
+	// An item without plugins: the server's [] reads as none.
+	wi, err = c.GetWorkItem(ctx, saved[0], client.Query{Children: []string{"Plugins"}})
+	if err != nil || len(wi.Plugins) != 0 {
+		t.Errorf("Plugins of an item without any: %+v, %v", wi, err)
 	}
 
 	// fields= returns only those properties.

@@ -69,6 +69,9 @@ func (c *Client) openWith(ctx context.Context, r *request, a *attempts) (*http.R
 				return nil, fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), ctx.Err())
 			}
 			err = fmt.Errorf("%s %s: %w", r.method, sanitizeURL(u), err)
+			if errors.Is(err, ErrUnreachable) { // no use trying again before the probe reaches it
+				return nil, err
+			}
 			if !r.idempotent && !notSent(err) {
 				return nil, err
 			}

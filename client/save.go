@@ -71,33 +71,71 @@ type saveBatch struct {
 // referenced by md5 only. A 400 UntrackedIds answer is met once by sending the
 // missing bytes. On error the ids of the batches already saved are returned
 // with it. A save is never repeated blindly: a lost answer could mean the
-// items exist (callers that must not duplicate tag and check, SPEC §4).
+// items exist (callers that must not duplicate tag and check, docs/writing.md).
 func (c *Client) SaveWorkItems(ctx context.Context, items []NewWorkItem) ([]string, error) {
-	owner := ""
+	objs := make([]saveObject, len(items))
+	var owner string
 	for i, it := range items {
 		if err := validateNewWorkItem(it); err != nil {
 			return nil, fmt.Errorf("work item %d (%q): %w", i, it.Name, err)
 		}
-		if it.Owner == "" && owner == "" {
-			tok, err := c.CurrentToken(ctx)
-			if err != nil {
+		if it.Owner == "" {
+			if err := c.loggedInUser(ctx, &owner); err != nil {
 				return nil, fmt.Errorf("save work items: %w", err)
 			}
-			owner = tok.User
 		}
+		var err error
+		if objs[i].js, err = newWorkItemObject(it, owner); err != nil {
+			return nil, err
+		}
+		objs[i].files = it.Files
 	}
-	if err := c.prepareFiles(ctx, items); err != nil {
-		return nil, err
-	}
-	batches, err := c.planBatches(items, owner)
+	ids, err := c.saveMultipart(ctx, "WorkItems", objs)
 	if err != nil {
+		return ids, fmt.Errorf("save work items: %w", err)
+	}
+	return ids, nil
+}
+
+// loggedInUser sets *user, when empty, to the logged-in user's name: the
+// Owner of new entities that name none (pyCOMPS sends its own user name).
+func (c *Client) loggedInUser(ctx context.Context, user *string) error {
+	if *user != "" {
+		return nil
+	}
+	tok, err := c.CurrentToken(ctx)
+	if err != nil {
+		return err
+	}
+	*user = tok.User
+	return nil
+}
+
+// saveObject is one entity of a multipart save: its JSON object and the
+// files it lists.
+type saveObject struct {
+	js    []byte
+	files []FileUpload
+}
+
+// saveMultipart saves entities the way work items are saved (§3.3; §9 for
+// simulations): files prepared, requests of at most 100 entities and about
+// 38 MiB, UntrackedIds met once. entity is the path and the entity part's
+// file name ("WorkItems", "Simulations"). It returns the ids saved so far.
+func (c *Client) saveMultipart(ctx context.Context, entity string, objs []saveObject) ([]string, error) {
+	var all []FileUpload
+	for _, o := range objs {
+		all = append(all, o.files...)
+	}
+	if err := c.prepareFiles(ctx, all); err != nil {
 		return nil, err
 	}
+	batches := c.planBatches(objs)
 	var ids []string
 	for _, b := range batches {
-		got, err := c.postBatch(ctx, b, "WorkItems")
+		got, err := c.postBatch(ctx, b, entity)
 		if err != nil {
-			return ids, fmt.Errorf("save work items: %w", err)
+			return ids, err
 		}
 		ids = append(ids, got...)
 	}
@@ -115,7 +153,12 @@ func validateNewWorkItem(it NewWorkItem) error {
 	case it.EnvironmentName == "":
 		return errors.New("no environment")
 	}
-	for _, f := range it.Files {
+	return validateFiles(it.Files)
+}
+
+// validateFiles checks the files of a new entity.
+func validateFiles(files []FileUpload) error {
+	for _, f := range files {
 		if f.FileName == "" || f.FileName == "." || f.FileName == "/" {
 			return fmt.Errorf("file with no name")
 		}
@@ -128,60 +171,54 @@ func validateNewWorkItem(it NewWorkItem) error {
 
 // prepareFiles uploads the large files in chunks and asks about unknown
 // medium ones, so that the saves can reference them by md5.
-func (c *Client) prepareFiles(ctx context.Context, items []NewWorkItem) error {
+func (c *Client) prepareFiles(ctx context.Context, files []FileUpload) error {
 	seen := map[string]bool{}
-	for _, it := range items {
-		for _, f := range it.Files {
-			if seen[f.MD5] || c.isKnown(f.MD5) {
-				continue
+	for _, f := range files {
+		if seen[f.MD5] || c.isKnown(f.MD5) {
+			continue
+		}
+		seen[f.MD5] = true
+		switch {
+		case f.Size > LargeFileSize:
+			if err := c.UploadLarge(ctx, f); err != nil {
+				return err
 			}
-			seen[f.MD5] = true
-			switch {
-			case f.Size > LargeFileSize:
-				if err := c.UploadLarge(ctx, f); err != nil {
-					return fmt.Errorf("save work items: %w", err)
-				}
-			case f.Size > checkBeforeBytes:
-				if _, err := c.CheckFile(ctx, f.MD5); err != nil {
-					return fmt.Errorf("save work items: %w", err)
-				}
+		case f.Size > checkBeforeBytes:
+			if _, err := c.CheckFile(ctx, f.MD5); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
 }
 
-// planBatches cuts the items into requests within the limits, estimating the
-// size as pyCOMPS does: 4096 bytes + each object's JSON + 2 per separator +
-// 135 + len(content type) + size per file sent. A file's bytes go once per
-// request, however many items of it list the file.
-func (c *Client) planBatches(items []NewWorkItem, owner string) ([]*saveBatch, error) {
+// planBatches cuts the entities into requests within the limits, estimating
+// the size as pyCOMPS does: 4096 bytes + each object's JSON + 2 per separator
+// + 135 + len(content type) + size per file sent. A file's bytes go once per
+// request, however many entities of it list the file.
+func (c *Client) planBatches(objs []saveObject) []*saveBatch {
 	var batches []*saveBatch
 	cur := newSaveBatch()
-	for _, it := range items {
-		js, err := newWorkItemObject(it, owner)
-		if err != nil {
-			return nil, err
-		}
-		files, grow := c.filesToSend(cur, it, len(js))
+	for _, o := range objs {
+		files, grow := c.filesToSend(cur, o.files, len(o.js))
 		if len(cur.objects) > 0 && (len(cur.objects) == maxItemsPerSave || cur.size+grow > maxSaveBytes) {
 			batches = append(batches, cur)
 			cur = newSaveBatch()
-			files, grow = c.filesToSend(cur, it, len(js))
+			files, grow = c.filesToSend(cur, o.files, len(o.js))
 		}
-		cur.objects = append(cur.objects, js)
+		cur.objects = append(cur.objects, o.js)
 		cur.size += grow
 		for _, f := range files {
 			cur.add(f)
 		}
-		for _, f := range it.Files {
+		for _, f := range o.files {
 			cur.files[f.MD5] = f
 		}
 	}
 	if len(cur.objects) > 0 {
 		batches = append(batches, cur)
 	}
-	return batches, nil
+	return batches
 }
 
 // newSaveBatch is an empty request, counting pyCOMPS's fixed overhead.
@@ -197,12 +234,12 @@ func (b *saveBatch) add(f FileUpload) {
 	}
 }
 
-// filesToSend lists the item's files whose bytes must go with it in batch b,
-// and how much the item adds to b's estimated size.
-func (c *Client) filesToSend(b *saveBatch, it NewWorkItem, jsonLen int) ([]FileUpload, int64) {
+// filesToSend lists the entity's files whose bytes must go with it in batch
+// b, and how much the entity adds to b's estimated size.
+func (c *Client) filesToSend(b *saveBatch, listed []FileUpload, jsonLen int) ([]FileUpload, int64) {
 	grow := int64(jsonLen + 2)
 	var files []FileUpload
-	for _, f := range it.Files {
+	for _, f := range listed {
 		if _, dup := b.send[f.MD5]; dup || c.isKnown(f.MD5) || f.Size > LargeFileSize || containsMD5(files, f.MD5) {
 			continue
 		}

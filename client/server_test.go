@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"mime"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,11 +34,18 @@ var testWorker = client.WorkerOrPluginKey{Name: "DockerWorker", Version: "1.0.0.
 
 // testServer is a real localcomps behind a real HTTP server, with a
 // recorder in front of it that keeps every request the server receives.
+// With COMPSFS_TEST_TLS=1 in the environment every test server speaks
+// HTTPS with a self-signed certificate, which the test clients trust
+// through Options.CAFile (see tls_int_test.go for the tests that always do).
 type testServer struct {
-	srv *localcomps.Server
-	hs  *httptest.Server
-	rec *recorder
+	srv    *localcomps.Server
+	hs     *httptest.Server
+	rec    *recorder
+	caFile string // the certificate clients trust; "" over plain HTTP
 }
+
+// testTLS reports whether the test servers speak HTTPS.
+func testTLS() bool { return os.Getenv("COMPSFS_TEST_TLS") == "1" }
 
 // newTestServer starts a localcomps in a temporary folder (the given
 // options complete the defaults: user testUser with testPassword, the
@@ -53,9 +63,33 @@ func startServer(t *testing.T, opts localcomps.Options) *testServer {
 	t.Helper()
 	srv := openServer(t, opts)
 	rec := &recorder{next: srv}
-	hs := httptest.NewServer(rec)
-	t.Cleanup(hs.Close) // runs before the store is closed
-	return &testServer{srv: srv, hs: hs, rec: rec}
+	ts := &testServer{srv: srv, rec: rec}
+	if testTLS() {
+		ts.hs, ts.caFile = startTLS(t, rec, t.TempDir())
+	} else {
+		ts.hs = httptest.NewServer(rec)
+	}
+	t.Cleanup(ts.hs.Close) // runs before the store is closed
+	return ts
+}
+
+// startTLS starts an HTTPS test server for h with a self-signed
+// certificate made by localcomps for 127.0.0.1, written to dir; it returns
+// the server and the certificate's file.
+func startTLS(t *testing.T, h http.Handler, dir string) (*httptest.Server, string) {
+	t.Helper()
+	certFile, keyFile := filepath.Join(dir, "localcomps.crt"), filepath.Join(dir, "localcomps.key")
+	if _, err := localcomps.EnsureSelfSigned(certFile, keyFile, []string{"127.0.0.1", "localhost"}); err != nil {
+		t.Fatal(err)
+	}
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(h)
+	hs.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
+	hs.StartTLS()
+	return hs, certFile
 }
 
 // openServer opens a localcomps with the test defaults, closed when the
@@ -100,6 +134,7 @@ func (ts *testServer) newClient(t *testing.T, edit func(*client.Options)) *clien
 		Password:      testPassword,
 		TokenCacheDir: t.TempDir(),
 		RetryBase:     time.Millisecond,
+		CAFile:        ts.caFile,
 	}
 	if edit != nil {
 		edit(&opts)

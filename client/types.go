@@ -22,12 +22,24 @@ func (k WorkerOrPluginKey) String() string {
 	return k.Name + " " + k.Version
 }
 
-// UnmarshalJSON accepts an object with Name/Version in any letter case, or a
-// plain string (the Plugins child's element shape is unconfirmed, §3.1).
+// UnmarshalJSON accepts an object with Name/Version in any letter case, a
+// plain string, or a [name, version] array (the Plugins child's element
+// shape is unconfirmed, §3.1).
 func (k *WorkerOrPluginKey) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
 		*k = WorkerOrPluginKey{Name: s}
+		return nil
+	}
+	var pair []string
+	if err := json.Unmarshal(b, &pair); err == nil {
+		if len(pair) == 0 || len(pair) > 2 {
+			return fmt.Errorf("worker key: %d strings in %s", len(pair), b)
+		}
+		*k = WorkerOrPluginKey{Name: pair[0]}
+		if len(pair) == 2 {
+			k.Version = pair[1]
+		}
 		return nil
 	}
 	type plain WorkerOrPluginKey // encoding/json matches keys case-insensitively

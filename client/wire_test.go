@@ -2,7 +2,7 @@ package client_test
 
 // Wire tests: each client operation is run against the real localcomps with
 // the recorder in front, and the request the server received is compared
-// with comps-protocol.md, so that client and server cannot drift into a
+// with docs/protocol.md, so that client and server cannot drift into a
 // private dialect. Section numbers refer to that document.
 
 import (

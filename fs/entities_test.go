@@ -50,15 +50,17 @@ func TestEntityFoldersShowMetadata(t *testing.T) {
 		entries []string
 	}{
 		{"suites", w.suite, map[string]string{"name": "calibration\n", "description": "a suite\n", "date_created": date},
-			[]string{"date_created", "description", "last_modified", "metadata.json", "name", "owner", "relations", "tags"}},
+			[]string{"date_created", "description", "experiments", "last_modified", "metadata.json", "name", "owner",
+				"relations", "summary", "tags"}},
 		{"experiments", w.experiment, map[string]string{"name": "sweep\n", "suite_id": w.suite + "\n", "description": ""},
-			[]string{"date_created", "description", "last_modified", "metadata.json", "name", "owner", "relations", "suite_id", "tags"}},
+			[]string{"by-state", "date_created", "description", "last_modified", "metadata.json", "name", "owner", "relations",
+				"simulations", "suite", "suite_id", "summary", "tags"}},
 		{"simulations", w.sim, map[string]string{"name": "run 7\n", "experiment_id": w.experiment + "\n",
 			"state": "Failed\n", "error_message": "exit status 3\n"},
-			[]string{"date_created", "description", "error_message", "experiment_id", "last_modified", "metadata.json",
-				"name", "outputs", "owner", "relations", "state", "tags"}},
+			[]string{"date_created", "description", "error_message", "experiment", "experiment_id", "files", "last_modified",
+				"metadata.json", "name", "outputs", "owner", "relations", "state", "summary", "tags"}},
 		{"assetcollections", w.acs, map[string]string{"date_created": date},
-			[]string{"date_created", "metadata.json", "relations", "tags"}},
+			[]string{"assets", "date_created", "metadata.json", "relations", "summary", "tags"}},
 	}
 	for _, c := range cases {
 		if got := e.names(c.dir, c.id); !slices.Equal(got, c.entries) {

@@ -71,8 +71,7 @@ func TestDeadServerGivesEIO(t *testing.T) {
 	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
 		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "gone", State: "Succeeded"})
 	}, func(o *fs.Options) { o.Timeout = time.Second })
-	e.http.CloseClientConnections()
-	e.http.Close()
+	e.stopServer()
 	_, err := os.Stat(e.path("workitems", id))
 	if !errors.Is(err, syscall.EIO) {
 		t.Fatalf("stat with the server down: %v, want EIO", err)

@@ -3,10 +3,12 @@ package fs_test
 import (
 	"context"
 	"log/slog"
-	"net/http/httptest"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,46 +18,119 @@ import (
 	"github.com/compsfs/compsfs/localcomps"
 )
 
-// env is one test's world: a real localcomps over HTTP, a client, and a real
-// FUSE mount of it in a temporary folder (unmounted by t.Cleanup).
+// env is one test's world: a real localcomps over HTTP on a loopback
+// address that can be stopped and started again, with a hook that may answer
+// requests first, a client, and a real FUSE mount of it in a temporary
+// folder (unmounted by t.Cleanup). Inbox tests give it a spool that outlives
+// remounts.
 type env struct {
 	t      *testing.T
 	srv    *localcomps.Server
-	http   *httptest.Server
+	front  http.Handler // what serves requests after the hook: localcomps, or a wrapper of it
+	addr   string
+	hs     *http.Server
+	hook   atomic.Pointer[func(w http.ResponseWriter, r *http.Request) bool]
 	client *client.Client
 	dir    string
 	mnt    *compsfs.Mounted
 	opts   compsfs.Options
+	// unmounted are the mounts unmount dropped, which cleanup leaves alone.
+	unmounted map[*compsfs.Mounted]bool
 }
 
 // envOption changes the mount's options before mounting.
 type envOption func(*compsfs.Options)
 
+// envConfig chooses the server side of an env.
+type envConfig struct {
+	seed    func(ctx context.Context, s *localcomps.Server) // may be nil
+	workers int                                             // localcomps' local worker (0: none)
+	// wrap, when set, puts a handler in front of localcomps.
+	wrap func(next http.Handler) http.Handler
+}
+
 // newEnv starts a localcomps, seeds it with seed (may be nil) and mounts it.
 func newEnv(t *testing.T, seed func(ctx context.Context, s *localcomps.Server), opts ...envOption) *env {
+	t.Helper()
+	return startEnv(t, envConfig{seed: seed}, opts...)
+}
+
+// startEnv starts the server side cfg describes, serves it on a loopback
+// address and mounts it with a 5 s --timeout changed by opts.
+func startEnv(t *testing.T, cfg envConfig, opts ...envOption) *env {
 	t.Helper()
 	if _, err := os.Stat("/dev/fuse"); err != nil {
 		t.Skip("no /dev/fuse")
 	}
-	e := &env{t: t}
-	srv, err := localcomps.Open(localcomps.Options{Dir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	srv, err := localcomps.Open(localcomps.Options{Dir: t.TempDir(), Logger: slog.New(slog.DiscardHandler), Workers: cfg.workers})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv = srv
 	t.Cleanup(func() { srv.Close() })
-	if seed != nil {
-		seed(context.Background(), srv)
+	if cfg.seed != nil {
+		cfg.seed(context.Background(), srv)
 	}
-	e.http = httptest.NewServer(srv)
-	t.Cleanup(e.http.Close)
-	e.client, e.opts = baseOptions(t, e.http.URL, srv.Token())
+	e := &env{t: t, srv: srv, front: srv}
+	if cfg.wrap != nil {
+		e.front = cfg.wrap(srv)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addr = ln.Addr().String()
+	e.serve(ln)
+	t.Cleanup(func() { e.stopServer() })
+	e.client, e.opts = baseOptions(t, "http://"+e.addr, srv.Token())
 	e.opts.Timeout = 5 * time.Second
 	for _, o := range opts {
 		o(&e.opts)
 	}
 	e.mount()
 	return e
+}
+
+// ServeHTTP lets the hook answer first, then the server.
+func (e *env) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := e.hook.Load(); h != nil && (*h)(w, r) {
+		return
+	}
+	e.front.ServeHTTP(w, r)
+}
+
+// setHook installs a function that may answer requests before the server
+// (returning true when it did); nil removes it.
+func (e *env) setHook(h func(w http.ResponseWriter, r *http.Request) bool) {
+	if h == nil {
+		e.hook.Store(nil)
+		return
+	}
+	e.hook.Store(&h)
+}
+
+// serve serves the env on ln.
+func (e *env) serve(ln net.Listener) {
+	e.hs = &http.Server{Handler: e}
+	go e.hs.Serve(ln)
+}
+
+// stopServer closes the server and every connection: the address refuses
+// connections until startServer.
+func (e *env) stopServer() {
+	if e.hs != nil {
+		e.hs.Close()
+		e.hs = nil
+	}
+}
+
+// startServer serves again on the same address.
+func (e *env) startServer() {
+	e.t.Helper()
+	ln, err := net.Listen("tcp", e.addr)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.serve(ln)
 }
 
 // baseOptions makes what every test mount starts from: a client of the
@@ -81,7 +156,7 @@ func baseOptions(t *testing.T, url, token string) (*client.Client, compsfs.Optio
 	return c, opts
 }
 
-// mount mounts the env's options on a fresh folder.
+// mount mounts the env's options (its spool included) on a fresh folder.
 func (e *env) mount() {
 	e.t.Helper()
 	e.dir = e.t.TempDir()
@@ -91,10 +166,25 @@ func (e *env) mount() {
 	}
 	e.mnt = mnt
 	e.t.Cleanup(func() {
-		if err := mnt.Unmount(); err != nil {
-			e.t.Errorf("unmount: %v", err)
+		if !e.unmounted[mnt] {
+			if err := mnt.Unmount(); err != nil {
+				e.t.Errorf("unmount: %v", err)
+			}
 		}
 	})
+}
+
+// unmount drops the mount and stops its submitter; the spool stays.
+func (e *env) unmount() {
+	e.t.Helper()
+	if err := e.mnt.Unmount(); err != nil {
+		e.t.Fatal(err)
+	}
+	if e.unmounted == nil {
+		e.unmounted = map[*compsfs.Mounted]bool{}
+	}
+	e.unmounted[e.mnt] = true
+	e.mnt = nil
 }
 
 // path is a path inside the mount.

@@ -25,7 +25,7 @@ func buildCompsfs(t *testing.T) string {
 
 // startMountProcess runs compsfs mount of the env's server on a fresh
 // folder with the given spool, and returns once the mount answers.
-func startMountProcess(t *testing.T, bin string, e *inboxEnv, spool string) (string, *exec.Cmd, *bytes.Buffer) {
+func startMountProcess(t *testing.T, bin string, e *env, spool string) (string, *exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	dir, home := t.TempDir(), t.TempDir()
 	cmd := exec.Command(bin, "mount", "--server", "http://"+e.addr, "--spool-dir", spool, "--environment", "Local",

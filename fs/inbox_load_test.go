@@ -18,7 +18,7 @@ import (
 // submitMany writes n orders into inbox/ with width parallel writers and
 // returns how many closes failed with EIO (still pending, to finish in the
 // background); any other error fails the test.
-func submitMany(t *testing.T, e *inboxEnv, n, width int) int64 {
+func submitMany(t *testing.T, e *env, n, width int) int64 {
 	t.Helper()
 	var eio atomic.Int64
 	parallelDo(n, width, func(i int) {
@@ -36,7 +36,7 @@ func submitMany(t *testing.T, e *inboxEnv, n, width int) int64 {
 
 // checkExactlyOnce waits for every entry to be a symlink and checks that
 // the server has exactly one work item per submission.
-func checkExactlyOnce(t *testing.T, e *inboxEnv, n int) {
+func checkExactlyOnce(t *testing.T, e *env, n int) {
 	t.Helper()
 	ids := map[string]bool{}
 	for i := range n {

@@ -2,6 +2,7 @@ package fs_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"strings"
 	"syscall"
@@ -147,5 +148,44 @@ func TestInboxReadOnly(t *testing.T) {
 	}
 	if err := os.Mkdir(e.path("inbox", "job"), 0o755); errnoOf(err) != syscall.EROFS {
 		t.Errorf("mkdir: %v, want EROFS", err)
+	}
+}
+
+// TestInboxRmRightAfterCopy: the symlink of a work order can be removed as
+// soon as the copy returns, while its commission is still on its way; the
+// commission goes ahead.
+func TestInboxRmRightAfterCopy(t *testing.T) {
+	e := newInboxEnv(t, inboxConfig{environment: "Local"})
+	release := make(chan struct{})
+	e.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/State/") {
+			<-release // the commission waits until the entry is gone
+		}
+		return false
+	})
+	if err := e.write("inbox/quick.json", []byte(hiOrder)); err != nil {
+		t.Fatal(err)
+	}
+	id, err := e.link("quick.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(e.path("inbox", "quick.json")); err != nil {
+		t.Fatalf("rm right after cp: %v", err)
+	}
+	close(release)
+	if names := listNames(t, e.path("inbox")); names != "" {
+		t.Errorf("inbox after rm: %q", names)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		wi, err := e.client.GetWorkItem(context.Background(), id, client.Query{})
+		if err == nil && wi.State != client.StateCreated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("work item %s never commissioned after its entry was removed: %+v, %v", id, wi, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

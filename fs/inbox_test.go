@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,25 +16,9 @@ import (
 
 	"github.com/compsfs/compsfs/client"
 	compsfs "github.com/compsfs/compsfs/fs"
-	"github.com/compsfs/compsfs/localcomps"
 )
 
-// inboxEnv is a world for inbox tests: a real localcomps behind an HTTP
-// server that can be stopped and started again on the same address, with a
-// hook in front of it, and a real mount whose spool outlives remounts.
-type inboxEnv struct {
-	t      *testing.T
-	srv    *localcomps.Server
-	addr   string
-	hs     *http.Server
-	hook   atomic.Pointer[func(w http.ResponseWriter, r *http.Request) bool]
-	client *client.Client
-	opts   compsfs.Options
-	dir    string
-	mnt    *compsfs.Mounted
-}
-
-// inboxConfig chooses an inboxEnv's settings.
+// inboxConfig chooses an inbox test's settings.
 type inboxConfig struct {
 	environment string        // --environment
 	workers     int           // localcomps' local worker (0: none)
@@ -46,47 +27,22 @@ type inboxConfig struct {
 }
 
 // newInboxEnv starts localcomps, serves it and mounts it with a spool.
-func newInboxEnv(t *testing.T, cfg inboxConfig) *inboxEnv {
+func newInboxEnv(t *testing.T, cfg inboxConfig) *env {
 	t.Helper()
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		t.Skip("no /dev/fuse")
-	}
-	srv, err := localcomps.Open(localcomps.Options{Dir: t.TempDir(), Logger: slog.New(slog.DiscardHandler), Workers: cfg.workers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &inboxEnv{t: t, srv: srv}
-	t.Cleanup(func() { srv.Close() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.addr = ln.Addr().String()
-	e.serve(ln)
-	t.Cleanup(func() { e.stopServer() })
-	e.client, e.opts = baseOptions(t, "http://"+e.addr, srv.Token())
-	e.opts.Timeout = cfg.timeout
-	if e.opts.Timeout == 0 {
-		e.opts.Timeout = 3 * time.Second
-	}
-	e.opts.Environment, e.opts.ReadOnly = cfg.environment, cfg.readOnly
-	e.opts.SpoolDir = t.TempDir()
-	e.mount()
-	return e
-}
-
-// ServeHTTP lets the hook answer first, then localcomps.
-func (e *inboxEnv) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h := e.hook.Load(); h != nil && (*h)(w, r) {
-		return
-	}
-	e.srv.ServeHTTP(w, r)
+	return startEnv(t, envConfig{workers: cfg.workers}, func(o *compsfs.Options) {
+		o.Timeout = cfg.timeout
+		if o.Timeout == 0 {
+			o.Timeout = 3 * time.Second
+		}
+		o.Environment, o.ReadOnly = cfg.environment, cfg.readOnly
+		o.SpoolDir = t.TempDir()
+	})
 }
 
 // loseSaveAnswers makes every save reach the server, which stores it, while
 // its answer never comes back (the client's request stays open until it
 // gives up). The channel gets a value for each save the server stored.
-func (e *inboxEnv) loseSaveAnswers() <-chan struct{} {
+func (e *env) loseSaveAnswers() <-chan struct{} {
 	saved := make(chan struct{}, 10)
 	e.setHook(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method != http.MethodPost || r.URL.Path != "/api/WorkItems" {
@@ -100,76 +56,9 @@ func (e *inboxEnv) loseSaveAnswers() <-chan struct{} {
 	return saved
 }
 
-// setHook installs a function that may answer requests before localcomps
-// (returning true when it did); nil removes it.
-func (e *inboxEnv) setHook(h func(w http.ResponseWriter, r *http.Request) bool) {
-	if h == nil {
-		e.hook.Store(nil)
-		return
-	}
-	e.hook.Store(&h)
-}
-
-// serve serves the env on ln.
-func (e *inboxEnv) serve(ln net.Listener) {
-	e.hs = &http.Server{Handler: e}
-	go e.hs.Serve(ln)
-}
-
-// stopServer closes the server and every connection: the address refuses
-// connections until startServer.
-func (e *inboxEnv) stopServer() {
-	if e.hs != nil {
-		e.hs.Close()
-		e.hs = nil
-	}
-}
-
-// startServer serves again on the same address.
-func (e *inboxEnv) startServer() {
-	e.t.Helper()
-	ln, err := net.Listen("tcp", e.addr)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.serve(ln)
-}
-
-// mount mounts the env's options (its spool included) on a fresh folder.
-func (e *inboxEnv) mount() {
-	e.t.Helper()
-	e.dir = e.t.TempDir()
-	mnt, err := compsfs.Mount(e.dir, e.opts)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.mnt = mnt
-	e.t.Cleanup(func() {
-		if e.mnt == mnt {
-			if err := mnt.Unmount(); err != nil {
-				e.t.Errorf("unmount: %v", err)
-			}
-		}
-	})
-}
-
-// unmount drops the mount and stops its submitter; the spool stays.
-func (e *inboxEnv) unmount() {
-	e.t.Helper()
-	if err := e.mnt.Unmount(); err != nil {
-		e.t.Fatal(err)
-	}
-	e.mnt = nil
-}
-
-// path is a path inside the mount.
-func (e *inboxEnv) path(parts ...string) string {
-	return filepath.Join(append([]string{e.dir}, parts...)...)
-}
-
 // write writes a file through the mount as cp does (create, write, close)
 // and returns the close's error, the one the inbox reports.
-func (e *inboxEnv) write(name string, data []byte) error {
+func (e *env) write(name string, data []byte) error {
 	f, err := os.OpenFile(e.path(name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
@@ -182,7 +71,7 @@ func (e *inboxEnv) write(name string, data []byte) error {
 }
 
 // workItems lists every work item on the server (ids and tags).
-func (e *inboxEnv) workItems() []client.WorkItem {
+func (e *env) workItems() []client.WorkItem {
 	e.t.Helper()
 	items, err := e.client.QueryWorkItems(context.Background(), client.Query{Fields: []string{"Id", "State"}, Children: []string{"Tags"}})
 	if err != nil {
@@ -192,7 +81,7 @@ func (e *inboxEnv) workItems() []client.WorkItem {
 }
 
 // link reads inbox/name as a symlink and returns the work item id it names.
-func (e *inboxEnv) link(name string) (string, error) { return linkID(e.path("inbox", name)) }
+func (e *env) link(name string) (string, error) { return linkID(e.path("inbox", name)) }
 
 // linkID reads a symlink to ../workitems/<id> and returns the id.
 func linkID(path string) (string, error) {
@@ -208,7 +97,7 @@ func linkID(path string) (string, error) {
 }
 
 // waitLink polls until inbox/name is a symlink, for at most d.
-func (e *inboxEnv) waitLink(name string, d time.Duration) string {
+func (e *env) waitLink(name string, d time.Duration) string {
 	e.t.Helper()
 	return waitLinkAt(e.t, e.path("inbox", name), d)
 }

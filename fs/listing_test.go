@@ -25,7 +25,7 @@ func seedMany(t *testing.T, s *localcomps.Server, n int) []string {
 	return ids
 }
 
-// TestListingAnswersEveryLaterStatAndRead is SPEC §3's first rule: ls -l of
+// TestListingAnswersEveryLaterStatAndRead is docs/caching.md's first rule: ls -l of
 // workitems/ over 2,000 items and then cat of every state file cost no more
 // than ceil(2000/page size)+2 requests.
 func TestListingAnswersEveryLaterStatAndRead(t *testing.T) {

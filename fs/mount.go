@@ -5,30 +5,18 @@ package fs
 
 import (
 	"fmt"
-	"log"
 	"log/slog"
 	"os"
+	"syscall"
 	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 
+	"github.com/compsfs/compsfs/fs/catalog"
 	"github.com/compsfs/compsfs/fs/inbox"
 	"github.com/compsfs/compsfs/fs/nodes"
 )
-
-// Options are the mount-level settings; the tree's own are in nodes.Config.
-type Options struct {
-	nodes.Config
-	// AllowOther lets other users see the mount (needs user_allow_other).
-	AllowOther bool
-	// Debug logs every FUSE request.
-	Debug bool
-	// SpoolDir is the inbox's spool on local disk (one mount at a time);
-	// empty leaves inbox/ without a spool (read-only) unless Config.Inbox is
-	// set.
-	SpoolDir string
-}
 
 // Mounted is a live mount.
 type Mounted struct {
@@ -48,6 +36,10 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("mount point %s is not a folder", dir)
 	}
+	opts.Settings = opts.Settings.withDefaults()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	// A read-only mount leaves the spool alone: its pending entries wait for
 	// the next mount that may write.
 	var opened *inbox.Inbox // closed again if the mount fails
@@ -59,7 +51,7 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 		}
 		opts.Inbox, opened = in, in
 	}
-	m := nodes.NewMount(opts.Config)
+	m := nodes.NewMount(nodeConfig(opts))
 	m.SetMountPoint(dir) // for `ln -s` targets given as absolute paths
 	// Never zero: Linux behaves badly with zero entry and attribute timeouts;
 	// nodes set their own per answer, these are the fallbacks.
@@ -77,19 +69,33 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 			MaxReadAhead: 1 << 20,
 			AllowOther:   opts.AllowOther,
 			DirectMount:  os.Geteuid() == 0,
-			Debug:        opts.Debug,
+			Debug:        opts.FuseDebug,
+			// The kernel's default of 12 background requests (read-ahead,
+			// async reads) queues the 13th reader behind 12 others, each
+			// bounded by --timeout: raised so that every call is bounded by
+			// --timeout alone (docs/errors.md).
+			MaxBackground: maxBackground,
 		},
 	}
-	if opts.Logger != nil {
-		fo.Logger = slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)
-		fo.MountOptions.Logger = fo.Logger
-	} else {
-		fo.Logger = log.New(discard{}, "", 0)
+	if opts.AllowOther {
+		// Other users read what the modes allow, and never write: the
+		// kernel checks the modes (files belong to the mounting user).
+		fo.MountOptions.Options = append(fo.MountOptions.Options, "default_permissions")
 	}
+	if opts.ReadOnly {
+		// ro for the kernel too (it shows in /proc/mounts): a flag for a
+		// direct mount, an option for fusermount3.
+		fo.MountOptions.DirectMountFlags = syscall.MS_NOSUID | syscall.MS_NODEV | syscall.MS_RDONLY
+	}
+	fo.Logger = slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)
+	fo.MountOptions.Logger = fo.Logger
 	server, err := gofs.Mount(dir, nodes.NewRoot(m), fo)
 	if err != nil && fo.MountOptions.DirectMount {
 		// Direct mounting can fail in containers; fusermount3 may still work.
 		fo.MountOptions.DirectMount = false
+		if opts.ReadOnly {
+			fo.MountOptions.Options = append(fo.MountOptions.Options, "ro")
+		}
 		server, err = gofs.Mount(dir, nodes.NewRoot(m), fo)
 	}
 	if err == nil {
@@ -131,7 +137,18 @@ func (mt *Mounted) Unmount() error {
 // Wait blocks until the filesystem is unmounted.
 func (mt *Mounted) Wait() { mt.Server.Wait() }
 
-// discard is an io.Writer that drops everything.
-type discard struct{}
+// maxBackground bounds the kernel's background requests to the mount
+// (go-fuse's MountOptions.MaxBackground; the congestion threshold follows at
+// three quarters).
+const maxBackground = 256
 
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
+// nodeConfig is the tree's configuration from the mount's options: a
+// catalog over the client, and the kernel-side settings.
+func nodeConfig(opts Options) nodes.Config {
+	cat := catalog.New(catalog.Options{Client: opts.Client, Owner: opts.Owner, AllOwners: opts.AllOwners,
+		DirTTL: opts.DirTTL, AttrTTL: opts.AttrTTL, Timeout: opts.Timeout, Entries: opts.MetaEntries,
+		Now: opts.Now, Logger: opts.Logger})
+	return nodes.Config{Catalog: cat, Client: opts.Client, Content: opts.Content, CacheBytes: opts.CacheSize,
+		AttrTTL: opts.AttrTTL, FinalTTL: opts.FinalTTL, Timeout: opts.Timeout, ReadOnly: opts.ReadOnly,
+		UID: opts.UID, GID: opts.GID, Logger: opts.Logger, Now: opts.Now, Inbox: opts.Inbox}
+}

@@ -325,7 +325,7 @@ func TestFinishedOutputsStillReadAfterTheServerStops(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	e.http.Close()
+	e.stopServer()
 
 	entries, err := os.ReadDir(out)
 	if err != nil || len(entries) != 4 {
@@ -378,6 +378,7 @@ func TestUnsafeOutputNamesNeverLeaveTheirFolder(t *testing.T) {
 		{"..", "escape.txt"}, {".", "../escape2.txt"}, {"a/../..", "b.txt"}, {"/", "abs.txt"},
 		{".", "/abs2.txt"}, {"/tmp", "abs3.txt"}, {".", "nul\x00.txt"}, {"./inside", "dot.txt"},
 		{"inside//x", "c.txt"}, {"inside", ".."}, {"inside", "."}, {"inside", ""}, {"", ""},
+		{"inside", strings.Repeat("l", 256)}, {strings.Repeat("d", 300), "x.txt"},
 	}
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/WorkItems/"+id+"/Output") {

@@ -3,9 +3,7 @@ package fs_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -21,7 +19,7 @@ import (
 // The refresh of listed unfinished work items (fs/nodes/catalog_refresh.go):
 // once a listing's entries for unfinished items expired, reading them all
 // again costs a few paged queries, not one GET per item, and stays as fresh
-// as SPEC §3 asks.
+// as docs/caching.md asks.
 
 const (
 	refreshTTL      = 300 * time.Millisecond
@@ -217,23 +215,8 @@ func (h *refusingNotEqual) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // newRefusingEnv is newEnv with h in front of localcomps.
 func newRefusingEnv(t *testing.T, h *refusingNotEqual, seed func(ctx context.Context, s *localcomps.Server)) *env {
 	t.Helper()
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		t.Skip("no /dev/fuse")
-	}
-	srv, err := localcomps.Open(localcomps.Options{Dir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	seed(context.Background(), srv)
-	h.next = srv
-	e := &env{t: t, srv: srv, http: httptest.NewServer(h)}
-	t.Cleanup(e.http.Close)
-	e.client, e.opts = baseOptions(t, e.http.URL, srv.Token())
-	e.opts.Timeout = 5 * time.Second
-	e.opts.AttrTTL = attrTTLFor(t, e.client)
-	e.mount()
-	return e
+	wrap := func(next http.Handler) http.Handler { h.next = next; return h }
+	return startEnv(t, envConfig{seed: seed, wrap: wrap}, func(o *fs.Options) { o.AttrTTL = attrTTLFor(t, o.Client) })
 }
 
 // TestServerRefusingNotEqualFallsBackToOneGETPerItem: a server that answers

@@ -84,8 +84,16 @@ func TestWorkItemRelationsLinkToEveryKind(t *testing.T) {
 	var w relationWorld
 	e := newEnv(t, seedRelations(t, &w))
 	rel := []string{"workitems", w.item, "relations"}
-	if got := e.names(rel...); !slices.Equal(got, []string{"created", "depends_on"}) {
+	if got := e.names(rel...); !slices.Equal(got, []string{"created", "created_by", "depended_on_by", "depends_on"}) {
 		t.Errorf("relations/ = %v", got)
+	}
+	// The other end: other is depended on by item.
+	if got := e.names("workitems", w.other, "relations", "depended_on_by"); !slices.Equal(got, []string{w.item}) {
+		t.Errorf("other's depended_on_by/ = %v, want [%s]", got, w.item)
+	}
+	e.checkLink("../../../../workitems/"+w.item, "workitems", w.other, "relations", "depended_on_by", w.item)
+	if got := e.names(append(rel, "depended_on_by")...); len(got) != 0 {
+		t.Errorf("item's depended_on_by/ = %v, want none", got)
 	}
 	want := []string{w.other, w.suite, w.experiment, w.sim}
 	slices.Sort(want)

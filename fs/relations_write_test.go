@@ -37,6 +37,9 @@ func TestLnAddsRelations(t *testing.T) {
 	if got := e.names("experiments", exp, "relations", "depended_on_by"); len(got) != 0 {
 		t.Fatalf("depended_on_by/ = %v", got)
 	}
+	if got := e.names("workitems", other, "relations", "depended_on_by"); len(got) != 0 {
+		t.Fatalf("the work item's depended_on_by/ = %v", got)
+	}
 	if _, err := os.Lstat(e.path("experiments", exp, "relations", "depended_on_by", item)); !os.IsNotExist(err) {
 		t.Fatalf("lstat before: %v", err)
 	}
@@ -64,6 +67,9 @@ func TestLnAddsRelations(t *testing.T) {
 		t.Errorf("the experiment's depended_on_by/ = %v, want [%s]", got, item)
 	}
 	e.checkLink("../../../../workitems/"+item, "experiments", exp, "relations", "depended_on_by", item)
+	if got := e.names("workitems", other, "relations", "depended_on_by"); !slices.Equal(got, []string{item}) {
+		t.Errorf("the work item's depended_on_by/ = %v, want [%s]", got, item)
+	}
 	related, err := e.client.Related(context.Background(), item, "", "")
 	if err != nil {
 		t.Fatal(err)

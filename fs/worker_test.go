@@ -11,7 +11,7 @@ import (
 
 // waitState polls a work item's state file through the mount until it is
 // one of want, and returns the last state read.
-func waitState(t *testing.T, e *inboxEnv, id string, d time.Duration, want ...string) string {
+func waitState(t *testing.T, e *env, id string, d time.Duration, want ...string) string {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	var state string

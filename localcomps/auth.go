@@ -3,46 +3,45 @@ package localcomps
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
-// tokenInfo is what the server knows about a token it accepts.
-type tokenInfo struct {
-	user    string
-	expires time.Time
-}
-
-// tokenStore holds the static token and the tokens minted by login.
+// tokenStore holds the static token in memory and the tokens minted by
+// login and renewal in the database (as SHA-256 digests, with their user
+// and expiry), so that those outlive a restart of the server until they
+// expire or are revoked.
 type tokenStore struct {
 	static string
 	user   string
 	envs   []string
-
-	mu     sync.Mutex
-	minted map[string]tokenInfo
+	db     *sql.DB
+	now    func() time.Time
 }
 
-// tokenExpiryLayout is field 6 of a token (protocol §1.5).
+// tokenExpiryLayout is field 6 of a token (docs/protocol.md §1.5).
 const tokenExpiryLayout = "2006-01-02-15-04-05"
 
 // init sets the static token, minting one when none is given.
-func (t *tokenStore) init(user, static string, envs []string) {
+func (t *tokenStore) init(db *sql.DB, now func() time.Time, user, static string, envs []string) {
+	t.db, t.now = db, now
 	t.user = user
 	t.envs = envs
-	t.minted = map[string]tokenInfo{}
 	if static == "" {
-		static = t.mint("System", user, time.Now().UTC().AddDate(systemTokenLifetimeYears, 0, 0))
+		static = t.mint("System", user, t.now().UTC().AddDate(systemTokenLifetimeYears, 0, 0))
 	}
 	t.static = static
 }
 
-// mint builds a token of protocol §1.5's shape: 15 comma-separated fields,
+// mint builds a token of docs/protocol.md §1.5's shape: 15 comma-separated fields,
 // [0] random hex, [1] type, [2] user, [6] expiry, [12] groups, [13]
 // environments; the others empty.
 func (t *tokenStore) mint(kind, user string, expires time.Time) string {
@@ -58,43 +57,72 @@ func (t *tokenStore) mint(kind, user string, expires time.Time) string {
 	return strings.Join(f, ",")
 }
 
-// issue mints a 24-hour Auth token for user and remembers it.
-func (t *tokenStore) issue(user string) string {
-	exp := time.Now().UTC().Add(authTokenLifetimeHours * time.Hour)
+// tokenDigest is how a minted token is kept: never the token itself.
+func tokenDigest(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+// issue mints an Auth token for user, valid authTokenLifetimeHours, and
+// records it.
+func (t *tokenStore) issue(ctx context.Context, user string) (string, error) {
+	now := t.now().UTC()
+	// The expiry travels in whole seconds (field 6); keep the same instant.
+	exp := now.Add(authTokenLifetimeHours * time.Hour).Truncate(time.Second)
 	tok := t.mint("Auth", user, exp)
-	t.mu.Lock()
-	t.minted[tok] = tokenInfo{user: user, expires: exp}
-	t.mu.Unlock()
-	return tok
+	if _, err := t.db.ExecContext(ctx, `INSERT INTO tokens(digest, user, kind, expires, created) VALUES (?, ?, 'Auth', ?, ?)`,
+		tokenDigest(tok), user, exp.UnixNano(), now.UnixNano()); err != nil {
+		return "", fmt.Errorf("record a new token: %w", err)
+	}
+	return tok, nil
 }
 
 // check returns the user of a valid token, else a 401 apiError.
-func (t *tokenStore) check(tok string) (string, error) {
+func (t *tokenStore) check(ctx context.Context, tok string) (string, error) {
 	if tok == "" {
 		return "", errorf(http.StatusUnauthorized, "missing X-COMPS-Token header")
 	}
 	if subtle.ConstantTimeCompare([]byte(tok), []byte(t.static)) == 1 {
 		return t.user, nil
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	info, ok := t.minted[tok]
-	if !ok {
+	var user string
+	var expires int64
+	digest := tokenDigest(tok)
+	err := t.db.QueryRowContext(ctx, `SELECT user, expires FROM tokens WHERE digest = ?`, digest).Scan(&user, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", errorf(http.StatusUnauthorized, "invalid or revoked token")
 	}
-	if time.Now().After(info.expires) {
-		delete(t.minted, tok)
-		return "", errorf(http.StatusUnauthorized, "token expired")
+	if err != nil {
+		return "", fmt.Errorf("look up a token: %w", err)
 	}
-	return info.user, nil
+	if !t.now().Before(time.Unix(0, expires)) {
+		if _, err := t.db.ExecContext(ctx, `DELETE FROM tokens WHERE digest = ?`, digest); err != nil {
+			return "", fmt.Errorf("drop an expired token: %w", err)
+		}
+		return "", errorf(http.StatusUnauthorized, "token expired at %s; log in again", time.Unix(0, expires).UTC().Format(time.RFC3339))
+	}
+	return user, nil
 }
 
-// RevokeTokens makes every token minted by login or renewal invalid; the
-// static token stays valid.
-func (s *Server) RevokeTokens() {
-	s.auth.mu.Lock()
-	s.auth.minted = map[string]tokenInfo{}
-	s.auth.mu.Unlock()
+// dropExpired deletes the expired tokens.
+func (t *tokenStore) dropExpired(ctx context.Context) error {
+	if _, err := t.db.ExecContext(ctx, `DELETE FROM tokens WHERE expires <= ?`, t.now().UnixNano()); err != nil {
+		return fmt.Errorf("drop expired tokens: %w", err)
+	}
+	return nil
+}
+
+// RevokeTokens makes every token minted by login or renewal invalid, in
+// this server and in the store for later runs, and returns how many there
+// were; the static token stays valid.
+func (s *Server) RevokeTokens() (int, error) {
+	res, err := s.db.ExecContext(context.Background(), `DELETE FROM tokens`)
+	if err != nil {
+		return 0, fmt.Errorf("revoke tokens: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	s.log.Info("tokens revoked", "count", n)
+	return int(n), nil
 }
 
 // userKey is the context key of the authenticated user name.
@@ -114,7 +142,7 @@ func userOf(ctx context.Context) string {
 // a new token out in the X-COMPS-Token response header.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	var req wireLogin
-	if err := readJSON(r, &req); err != nil {
+	if err := s.readJSON(r, &req); err != nil {
 		return err
 	}
 	pw, err := base64.StdEncoding.DecodeString(req.Password)
@@ -126,7 +154,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if s.opts.Password == "" || !userOK || !pwOK {
 		return errorf(http.StatusUnauthorized, "bad user name or password")
 	}
-	w.Header().Set("X-COMPS-Token", s.auth.issue(s.opts.User))
+	tok, err := s.auth.issue(r.Context(), s.opts.User)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("X-COMPS-Token", tok)
 	s.log.Info("login", "user", s.opts.User)
 	writeJSON(w, http.StatusOK, struct{}{})
 	return nil
@@ -134,11 +166,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 
 // renew handles PUT /api/tokens: a valid token in, a fresh one out.
 func (s *Server) renew(w http.ResponseWriter, r *http.Request) error {
-	user, err := s.auth.check(r.Header.Get("X-COMPS-Token"))
+	user, err := s.auth.check(r.Context(), r.Header.Get("X-COMPS-Token"))
 	if err != nil {
 		return err
 	}
-	w.Header().Set("X-COMPS-Token", s.auth.issue(user))
+	tok, err := s.auth.issue(r.Context(), user)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("X-COMPS-Token", tok)
 	writeJSON(w, http.StatusOK, struct{}{})
 	return nil
 }

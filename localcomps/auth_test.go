@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -59,21 +60,12 @@ func TestAuthLoginRenewRevoke(t *testing.T) {
 	}
 	checkTokenShape(t, renewed, "Auth", "localuser")
 
-	// an expired minted token is refused
-	old := e.s.auth.issue("localuser")
-	e.s.auth.mu.Lock()
-	e.s.auth.minted[old] = tokenInfo{user: "localuser", expires: time.Now().Add(-time.Minute)}
-	e.s.auth.mu.Unlock()
-	e.tok = old
-	if resp, data := e.req("GET", "/api/WorkItems?count=1", nil, nil); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("expired token: %d", resp.StatusCode)
-	} else if we := e.errBody(data); !strings.Contains(we.ResponseMessage, "expired") {
-		t.Fatalf("expired token message %q", we.ResponseMessage)
-	}
 	e.tok = renewed
 	e.json("GET", "/api/WorkItems?count=1", nil, http.StatusOK, nil)
 
-	e.s.RevokeTokens()
+	if n, err := e.s.RevokeTokens(); err != nil || n != 2 {
+		t.Fatalf("revoked %d tokens, want 2: %v", n, err)
+	}
 	for _, tk := range []string{tok, renewed, "garbage", ""} {
 		e.tok = tk
 		resp, data := e.req("GET", "/api/WorkItems?count=1", nil, nil)
@@ -143,4 +135,70 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	if len(e.s.Stats().Requests) != 0 {
 		t.Fatal("ResetStats kept requests")
 	}
+}
+
+// clock is a settable clock for Options.Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// TestTokensOutliveRestart: a token from login (the official client's
+// POST /api/tokens) is accepted by a new server opened on the same data
+// folder, with another static token, and refused once its expiry passes:
+// 401 with "token expired", in that server and in the next one.
+func TestTokensOutliveRestart(t *testing.T) {
+	dir := t.TempDir()
+	clk := &clock{t: time.Now()}
+	open := func() *env {
+		return newEnv(t, func(o *Options) { o.Dir, o.Now = dir, clk.now })
+	}
+	e := open()
+	st, tok := e.login("localuser", "secret")
+	if st != http.StatusOK {
+		t.Fatalf("login: %d", st)
+	}
+	e.ts.Close()
+	if err := e.s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	e = open()
+	if e.s.Token() == "" {
+		t.Fatal("no static token")
+	}
+	e.tok = tok
+	resp, data := e.pyRequest("GET", "/api/WorkItems?fields=Id%2CState&count=100000", "")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("token after restart: %d %s", resp.StatusCode, data)
+	}
+	// Renewal works too, and its token is kept as well.
+	resp = e.json("PUT", "/api/tokens", map[string]any{"ClientVersion": 12}, http.StatusOK, nil)
+	renewed := resp.Header.Get("X-COMPS-Token")
+
+	clk.advance(authTokenLifetimeHours*time.Hour + time.Second)
+	for _, tk := range []string{tok, renewed} {
+		e.tok = tk
+		resp, data := e.pyRequest("GET", "/api/WorkItems?fields=Id%2CState&count=100000", "")
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("expired token: %d %s", resp.StatusCode, data)
+		}
+		if we := e.errBody(data); !strings.Contains(we.ResponseMessage, "expired") {
+			t.Fatalf("expired token message %q", we.ResponseMessage)
+		}
+	}
+	e.tok = e.s.Token()
+	e.json("GET", "/api/WorkItems?count=1", nil, http.StatusOK, nil)
 }

@@ -25,8 +25,11 @@ const emptyMD5 = "d41d8cd98f00b204e9800998ecf8427e"
 func newBlobStore(dir string) (*blobStore, error) {
 	b := &blobStore{root: filepath.Join(dir, "blobs"), tmp: filepath.Join(dir, "uploads")}
 	for _, d := range []string{b.root, b.tmp} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, dirMode); err != nil {
 			return nil, fmt.Errorf("create %s: %w", d, err)
+		}
+		if err := os.Chmod(d, dirMode); err != nil {
+			return nil, fmt.Errorf("restrict %s: %w", d, err)
 		}
 	}
 	if !b.has(emptyMD5) {
@@ -118,7 +121,7 @@ func (b *blobStore) adopt(tmpName, md5hex string) error {
 		return os.Remove(tmpName)
 	}
 	dst := b.path(md5hex)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), dirMode); err != nil {
 		return fmt.Errorf("create blob folder: %w", err)
 	}
 	if err := os.Rename(tmpName, dst); err != nil {

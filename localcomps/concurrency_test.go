@@ -22,14 +22,16 @@ func TestOversizedChunkedBodies(t *testing.T) {
 		t.Fatalf("chunked multipart: %d %s", resp.StatusCode, data)
 	}
 	e.errBody(data)
+	// A chunk of the large-file upload is bounded by its Content-Range and
+	// streamed to disk, not by MaxRequestBytes: the official client doubles
+	// its chunks without limit on a fast link.
 	resp, data = e.req("POST", "/api/upload/"+md5uuid(big), onlyReader{bytes.NewReader(big)},
 		map[string]string{"Content-Range": fmt.Sprintf("bytes 0-%d/%d", len(big)-1, len(big)), "Content-Type": "application/octet-stream"})
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("chunked upload: %d %s", resp.StatusCode, data)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("chunked upload above MaxRequestBytes: %d %s", resp.StatusCode, data)
 	}
-	e.errBody(data)
-	e.json("GET", "/api/upload/check/"+md5uuid(big), nil, http.StatusNotFound, nil) // nothing kept
-	resp, data = e.req("POST", "/api/Suites", onlyReader{bytes.NewReader(append([]byte(`{"Suites":[{"Name":"`), big...))}, nil)
+	e.json("GET", "/api/upload/check/"+md5uuid(big), nil, http.StatusOK, nil)
+	resp, data = e.req("POST", "/api/Suites", onlyReader{bytes.NewReader(append([]byte(`{"Suites":[{"Name":"`), bytes.Repeat([]byte("x"), len(big))...))}, nil)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("chunked JSON: %d %s", resp.StatusCode, data)
 	}

@@ -7,7 +7,7 @@ import (
 	"net/http"
 )
 
-// deleteEntity handles DELETE /api/<Kind>s/{id} (protocol §3.5): a soft
+// deleteEntity handles DELETE /api/<Kind>s/{id} (docs/protocol.md §3.5): a soft
 // delete; suites and experiments take their children with them. The
 // expirenow parameter is accepted and changes nothing here.
 func (s *Server) deleteEntity(kind string) handlerFunc {
@@ -64,7 +64,7 @@ func childIDs(ctx context.Context, q queryer, id string) ([]string, error) {
 	return out, rows.Err()
 }
 
-// putState handles PUT /api/<Kind>s/{id}/State/{state} (protocol §6).
+// putState handles PUT /api/<Kind>s/{id}/State/{state} (docs/protocol.md §6).
 // CommissionRequested is valid from Created; CancelRequested from the
 // active states. With no worker holding the item, a cancel ends in
 // Canceled at once; an item the local worker holds goes to

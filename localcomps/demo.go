@@ -10,9 +10,13 @@ import (
 )
 
 // Demo fills the store with a believable sample: finished work items with
-// nested outputs, a running, a failed and a new one, relations between
-// them, an asset collection, and a suite with an experiment and two
-// simulations. It does nothing when the store already has work items.
+// nested outputs, a running, a failed and a new one (which runs to
+// Succeeded when commissioned: its asset collection has the script its
+// command needs), relations between them, asset collections, and a suite
+// with two experiments, one a sweep of 50 simulations with outputs
+// (demo_simulations.go). It seeds directly, since it
+// needs past dates, final states and outputs that no save request can
+// give. It does nothing when the store already has work items.
 func Demo(ctx context.Context, s *Server) error {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entities WHERE kind = ?`, kindWorkItem).Scan(&n); err != nil {
@@ -24,28 +28,8 @@ func Demo(ctx context.Context, s *Server) error {
 	now := time.Now().UTC()
 	at := func(hoursAgo float64) time.Time { return now.Add(-time.Duration(hoursAgo * float64(time.Hour))) }
 
-	suite, err := s.SeedEntity(ctx, kindSuite, SeedEntity{Name: "Malaria calibration — Zambia", Description: "Calibration runs for the Southern Province model",
-		Tags: map[string]any{"project": "IDM-Zambia"}, Created: at(100)})
+	exp, err := demoSuite(ctx, s, at)
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	exp, err := s.SeedEntity(ctx, kindExperiment, SeedEntity{Name: "Baseline transmission sweep", ParentId: suite,
-		Description: "Habitat scale x 2 replicates", Tags: map[string]any{"sweep": "x_Temporary_Larval_Habitat"}, Created: at(99)})
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if _, err := s.SeedEntity(ctx, kindSimulation, SeedEntity{Name: "Baseline_Replicate_1", ParentId: exp, SimulationState: "Succeeded",
-		Tags: map[string]any{"Run_Number": 1, "x_Temporary_Larval_Habitat": 0.5}, Created: at(98.9),
-		Outputs: []SeedFile{
-			{Path: "StdOut.txt", Data: []byte(demoLog("Simulation", 40))},
-			{Path: "output/InsetChart.json", Data: demoJSON(map[string]any{"Header": map[string]any{"Channels": 3, "Timesteps": 365},
-				"Channels": map[string]any{"Infected": map[string]any{"Units": "", "Data": demoSeries(365, 0.12)}}})},
-			{Path: "output/ReportMalariaFiltered.json", Data: demoJSON(map[string]any{"Channels": map[string]any{"PfHRP2 Prevalence": demoSeries(52, 0.3)}})},
-		}}); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if _, err := s.SeedEntity(ctx, kindSimulation, SeedEntity{Name: "Baseline_Replicate_2", ParentId: exp, SimulationState: "Running",
-		Tags: map[string]any{"Run_Number": 2, "x_Temporary_Larval_Habitat": 0.5}, Created: at(98.9)}); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	ac, err := s.SeedEntity(ctx, kindAssetCollection, SeedEntity{Created: at(70),
@@ -56,7 +40,13 @@ func Demo(ctx context.Context, s *Server) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 
-	items := demoWorkItems(at)
+	exportScripts, err := s.SeedEntity(ctx, kindAssetCollection, SeedEntity{Created: at(200),
+		Tags:   map[string]any{"type": "scripts", "purpose": "nightly export"},
+		Assets: []SeedFile{{Path: "export.sh", Data: []byte(demoExportScript)}}})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	items := demoWorkItems(at, exportScripts)
 	ids, err := s.Seed(ctx, items)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -80,8 +70,22 @@ func Demo(ctx context.Context, s *Server) error {
 	return nil
 }
 
-// demoWorkItems builds the sample work items.
-func demoWorkItems(at func(float64) time.Time) []SeedWorkItem {
+// demoExportScript is the command of the demo's new work item, in its
+// asset collection: commissioning the item runs it to Succeeded.
+const demoExportScript = `#!/bin/sh
+# Nightly export: list the finished results in export/manifest.csv.
+set -e
+mkdir -p export
+printf 'run,status\n' > export/manifest.csv
+for run in 1 2 3; do
+    printf 'run_%d,exported\n' "$run" >> export/manifest.csv
+done
+echo "Exported 3 runs to export/manifest.csv"
+`
+
+// demoWorkItems builds the sample work items; exportScripts is the asset
+// collection of the one left to commission.
+func demoWorkItems(at func(float64) time.Time, exportScripts string) []SeedWorkItem {
 	docker := func(image, cmd string) SeedFile {
 		return SeedFile{Path: "WorkOrder.json", FileType: "WorkOrder", Data: demoJSON(map[string]any{
 			"WorkItem_Type": "DockerWorker", "Execution": map[string]any{"ImageName": image, "Command": cmd}})}
@@ -159,7 +163,8 @@ func demoWorkItems(at func(float64) time.Time) []SeedWorkItem {
 				{Path: "StdErr.txt", Data: []byte("Traceback (most recent call last):\n  File \"Assets/fit_seasonality.py\", line 42, in <module>\n    raise SystemExit(3)\nValueError: rainfall series has 11 months, expected 12\n")},
 				{Path: "WorkOrder.json", Data: docker(image, "python3 Assets/fit_seasonality.py").Data}}},
 		{Name: "Nightly export", Description: "Export finished results to the data lake", State: "Created", Created: at(0.5),
-			Tags: ssmt(map[string]any{"schedule": "nightly"}), Files: []SeedFile{docker(image, "sh Assets/export.sh")}},
+			Tags: ssmt(map[string]any{"schedule": "nightly"}), Files: []SeedFile{docker(image, "sh Assets/export.sh")},
+			AssetCollectionId: exportScripts},
 	}
 }
 

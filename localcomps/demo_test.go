@@ -43,10 +43,15 @@ func TestDemo(t *testing.T) {
 	if !big || !empty {
 		t.Fatalf("climate outputs %+v", list.Resources)
 	}
+	var exps struct{ Experiments []wireEntity }
+	e.json("GET", "/api/Experiments", nil, http.StatusOK, &exps)
+	if len(exps.Experiments) != 2 || exps.Experiments[0].SuiteId == "" || exps.Experiments[0].SuiteId != exps.Experiments[1].SuiteId {
+		t.Fatalf("experiments %+v: want two in one suite", exps)
+	}
 	var sims struct{ Simulations []wireEntity }
-	e.json("GET", "/api/Simulations?count=100000", nil, http.StatusOK, &sims)
-	if len(sims.Simulations) != 2 {
-		t.Fatalf("simulations %+v", sims)
+	e.json("GET", "/api/Simulations?count=100000&filters=ExperimentId="+exps.Experiments[0].Id, nil, http.StatusOK, &sims)
+	if len(sims.Simulations) != 50 {
+		t.Fatalf("%d simulations in the sweep, want 50", len(sims.Simulations))
 	}
 	e.json("GET", "/asset/Simulations/"+sims.Simulations[0].Id+"/Output?flatten=1", nil, http.StatusOK, &list)
 	if len(list.Resources) == 0 {
@@ -60,7 +65,7 @@ func TestDemo(t *testing.T) {
 	}
 	var acs struct{ AssetCollections []wireEntity }
 	e.json("GET", "/api/AssetCollections?children=Assets", nil, http.StatusOK, &acs)
-	if len(acs.AssetCollections) != 1 || len(*acs.AssetCollections[0].Assets) != 2 {
+	if len(acs.AssetCollections) != 2 || len(*acs.AssetCollections[0].Assets) != 1 || len(*acs.AssetCollections[1].Assets) != 2 {
 		t.Fatalf("asset collections %+v", acs)
 	}
 }

@@ -40,6 +40,8 @@ func scanEntity(rows interface{ Scan(...any) error }) (*entityRow, error) {
 type fillContext struct {
 	s    *Server
 	base string // scheme://host of the request, for download URLs
+	// tags are the answer's entities' tags, by id, when asked for.
+	tags map[string]map[string]any
 }
 
 // baseURL is the scheme and host the request came to.
@@ -138,6 +140,16 @@ func (s *Server) queryEntities(ctx context.Context, q string, args ...any) ([]*e
 // the {"<Kind>s": [...]} envelope.
 func (s *Server) answerEntities(w http.ResponseWriter, r *http.Request, eq *entityQuery, rows []*entityRow) error {
 	fc := &fillContext{s: s, base: baseURL(r)}
+	if eq.children["Tags"] {
+		ids := make([]string, len(rows))
+		for i, row := range rows {
+			ids[i] = row.id
+		}
+		var err error
+		if fc.tags, err = loadTagsOf(r.Context(), s.db, ids); err != nil {
+			return err
+		}
+	}
 	list := make([]*wireEntity, len(rows))
 	for i, row := range rows {
 		e := &wireEntity{}
@@ -156,18 +168,25 @@ func (s *Server) answerEntities(w http.ResponseWriter, r *http.Request, eq *enti
 // fillChildren adds the requested children of one entity.
 func (s *Server) fillChildren(ctx context.Context, e *wireEntity, row *entityRow, children map[string]bool, fc *fillContext) error {
 	if children["Tags"] {
-		tags, err := loadTags(ctx, s.db, row.id)
-		if err != nil {
-			return err
+		tags := fc.tags[row.id]
+		if tags == nil {
+			tags = map[string]any{}
 		}
 		e.Tags = &tags
 	}
 	if children["Plugins"] {
-		p := []wireWorker{}
-		if row.workerName != "" {
-			p = append(p, wireWorker{Name: row.workerName, Version: row.workerVersion})
+		p, err := loadPlugins(ctx, s.db, row.id)
+		if err != nil {
+			return err
 		}
 		e.Plugins = &p
+	}
+	if children["Configuration"] {
+		c, err := loadConfiguration(ctx, s.db, row.id)
+		if err != nil {
+			return err
+		}
+		e.Configuration = c
 	}
 	if children["HPCJobs"] {
 		e.HPCJobs = &[]struct{}{}
@@ -195,25 +214,45 @@ func (s *Server) fillChildren(ctx context.Context, e *wireEntity, row *entityRow
 	return nil
 }
 
-// loadTags reads an entity's tags with their JSON values.
-func loadTags(ctx context.Context, q queryer, id string) (map[string]any, error) {
-	rows, err := q.QueryContext(ctx, `SELECT key, value_json FROM tags WHERE entity_id = ? ORDER BY key`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read tags of %s: %w", id, err)
-	}
-	defer rows.Close()
-	tags := map[string]any{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, fmt.Errorf("read tags of %s: %w", id, err)
+// tagsBatch is how many entities' tags one query reads (SQLite allows
+// 32766 parameters; a page holds up to 100000 entities).
+const tagsBatch = 500
+
+// loadTagsOf reads the tags of many entities, a few queries for a whole
+// page rather than one per entity; an entity without tags is absent.
+func loadTagsOf(ctx context.Context, q queryer, ids []string) (map[string]map[string]any, error) {
+	out := make(map[string]map[string]any, len(ids))
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), tagsBatch)]
+		ids = ids[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
 		}
-		tags[k] = json.RawMessage(v)
+		rows, err := q.QueryContext(ctx, `SELECT entity_id, key, value_json FROM tags WHERE entity_id IN (?`+
+			strings.Repeat(",?", len(batch)-1)+`) ORDER BY entity_id, key`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read tags: %w", err)
+		}
+		err = func() error {
+			defer rows.Close()
+			for rows.Next() {
+				var id, k, v string
+				if err := rows.Scan(&id, &k, &v); err != nil {
+					return fmt.Errorf("read tags: %w", err)
+				}
+				if out[id] == nil {
+					out[id] = map[string]any{}
+				}
+				out[id][k] = json.RawMessage(v)
+			}
+			return rows.Err()
+		}()
+		if err != nil {
+			return nil, fmt.Errorf("read tags: %w", err)
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read tags of %s: %w", id, err)
-	}
-	return tags, nil
+	return out, nil
 }
 
 // storedFile is one row of the files table rendered both ways.

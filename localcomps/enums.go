@@ -1,6 +1,6 @@
 package localcomps
 
-// Enumerations of protocol §10, by name with their numbers. Names travel on
+// Enumerations of docs/protocol.md §10, by name with their numbers. Names travel on
 // the wire; numbers only order states.
 
 // workItemStates maps each WorkItemState name to its number.

@@ -71,8 +71,8 @@ var kindFields = map[string][]fieldDef{
 	kindAssetCollection: {fId, fDateCreated},
 }
 
-// kindChildren lists each kind's children. Configuration is accepted but
-// this server keeps none, so it is never filled.
+// kindChildren lists each kind's children. Configuration is filled when
+// the entity was saved with one.
 var kindChildren = map[string][]string{
 	kindWorkItem:        {"Tags", "Files", "Plugins"},
 	kindSuite:           {"Tags", "Configuration"},

@@ -5,10 +5,12 @@ import (
 	"time"
 )
 
-// Patterns that need no token.
+// Patterns that need no token, and the chunk upload, whose body is bounded
+// by its Content-Range rather than by Options.MaxRequestBytes.
 const (
-	patternLogin = "POST /api/tokens"
-	patternRenew = "PUT /api/tokens"
+	patternLogin       = "POST /api/tokens"
+	patternRenew       = "PUT /api/tokens"
+	patternUploadChunk = "POST /api/upload/{md5}"
 )
 
 // ServeHTTP answers one request of the COMPS protocol: fault injection
@@ -52,15 +54,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(out, r, errorf(http.StatusServiceUnavailable, "injected failure"))
 		return
 	}
-	if r.ContentLength > s.opts.MaxRequestBytes {
-		s.writeError(out, r, errorf(http.StatusRequestEntityTooLarge,
-			"request body of %d bytes is larger than %d bytes", r.ContentLength, s.opts.MaxRequestBytes))
-		return
+	if pattern != patternUploadChunk {
+		if r.ContentLength > s.opts.MaxRequestBytes {
+			s.writeError(out, r, errorf(http.StatusRequestEntityTooLarge,
+				"request body of %d bytes is larger than %d bytes", r.ContentLength, s.opts.MaxRequestBytes))
+			return
+		}
+		r.Body = http.MaxBytesReader(out, r.Body, s.opts.MaxRequestBytes)
 	}
-	r.Body = http.MaxBytesReader(out, r.Body, s.opts.MaxRequestBytes)
 
 	if pattern != patternLogin && pattern != patternRenew {
-		user, err := s.auth.check(r.Header.Get("X-COMPS-Token"))
+		user, err := s.auth.check(r.Context(), r.Header.Get("X-COMPS-Token"))
 		if err != nil {
 			s.writeError(out, r, err)
 			return

@@ -129,7 +129,9 @@ func (j *job) runCommand(dir string, order workOrder) outcome {
 	}
 	defer stdout.Close()
 	defer stderr.Close()
-	cmd := exec.Command("/bin/sh", "-c", order.Execution.Command)
+	// umask 077 keeps what the command writes private like the rest of the
+	// data folder; exec hands its process (and group) to the command's shell.
+	cmd := exec.Command("/bin/sh", "-c", `umask 077 && exec /bin/sh -c "$1"`, "/bin/sh", order.Execution.Command)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.Env = append(os.Environ(), "COMPS_WORKITEM_ID="+j.id)
@@ -197,7 +199,7 @@ func exitOutcome(err error) outcome {
 // openStdFiles creates StdOut.txt (starting with a note when the order
 // names an image) and StdErr.txt in dir.
 func openStdFiles(dir, image string) (*os.File, *os.File, error) {
-	stdout, err := os.OpenFile(filepath.Join(dir, "StdOut.txt"), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+	stdout, err := os.OpenFile(filepath.Join(dir, "StdOut.txt"), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, fileMode)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create StdOut.txt: %w", err)
 	}
@@ -208,7 +210,7 @@ func openStdFiles(dir, image string) (*os.File, *os.File, error) {
 			return nil, nil, fmt.Errorf("write StdOut.txt: %w", err)
 		}
 	}
-	stderr, err := os.OpenFile(filepath.Join(dir, "StdErr.txt"), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+	stderr, err := os.OpenFile(filepath.Join(dir, "StdErr.txt"), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, fileMode)
 	if err != nil {
 		stdout.Close()
 		return nil, nil, fmt.Errorf("create StdErr.txt: %w", err)

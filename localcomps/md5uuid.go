@@ -8,7 +8,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// md5ToUUID re-groups 32 lowercase hex digits as 8-4-4-4-12 (protocol §2.3).
+// md5ToUUID re-groups 32 lowercase hex digits as 8-4-4-4-12 (docs/protocol.md §2.3).
 func md5ToUUID(hexsum string) string {
 	if len(hexsum) != 32 {
 		return hexsum

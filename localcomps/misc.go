@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// getEnvironment handles GET /api/Environments/{name} (protocol §1.8).
+// getEnvironment handles GET /api/Environments/{name} (docs/protocol.md §1.8).
 func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 	name := s.environment(r.PathValue("name"))
 	if name == "" {
@@ -19,7 +19,7 @@ func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listUsers handles GET /api/users?format=json (protocol §1.8): the
+// listUsers handles GET /api/users?format=json (docs/protocol.md §1.8): the
 // configured user and every owner found in the store.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	rows, err := s.db.QueryContext(r.Context(),

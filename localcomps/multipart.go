@@ -3,6 +3,7 @@ package localcomps
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,11 +14,12 @@ import (
 	"strings"
 )
 
-// multipartSave is a received multipart save request (protocol §3.3): the
+// multipartSave is a received multipart save request (docs/protocol.md §3.3): the
 // entity JSON array and the file parts, each spooled to a temporary file
 // and checked against the MD5 that names it.
 type multipartSave struct {
 	entityJSON []byte
+	objs       []saveEntity      // entityJSON decoded
 	parts      map[string]string // hex md5 -> temporary file
 	order      []string          // hex md5s in arrival order
 }
@@ -51,10 +53,13 @@ func (s *Server) readMultipartSave(r *http.Request, entityFile string) (*multipa
 				part.Close()
 				return fail(errorf(http.StatusBadRequest, "more than one %s part", entityFile))
 			}
-			data, err := io.ReadAll(part)
+			data, err := io.ReadAll(io.LimitReader(part, s.opts.MaxJSONBytes+1))
 			part.Close()
 			if err != nil {
 				return fail(badBody(err, "cannot read the entity part"))
+			}
+			if int64(len(data)) > s.opts.MaxJSONBytes {
+				return fail(errorf(http.StatusRequestEntityTooLarge, "the %s part is larger than %d bytes", entityFile, s.opts.MaxJSONBytes))
 			}
 			ms.entityJSON = data
 			continue
@@ -67,6 +72,9 @@ func (s *Server) readMultipartSave(r *http.Request, entityFile string) (*multipa
 	}
 	if ms.entityJSON == nil {
 		return fail(errorf(http.StatusBadRequest, "no part with file name %q", entityFile))
+	}
+	if err := json.Unmarshal(ms.entityJSON, &ms.objs); err != nil {
+		return fail(errorf(http.StatusBadRequest, "the %s part must be a JSON array: %v", entityFile, err))
 	}
 	return ms, nil
 }

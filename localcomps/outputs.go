@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// listOutputs handles GET /asset/<Kind>s/{id}/Output (protocol §7.1). The
+// listOutputs handles GET /asset/<Kind>s/{id}/Output (docs/protocol.md §7.1). The
 // listing is always flat, sorted by path.
 func (s *Server) listOutputs(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -22,6 +22,17 @@ func (s *Server) listOutputs(kind string) handlerFunc {
 		}
 		if err := requireEntity(r.Context(), s.db, kind, id); err != nil {
 			return err
+		}
+		if dir, err := s.liveWorkDir(r.Context(), kind, id); err != nil || dir != "" {
+			if err != nil {
+				return err
+			}
+			list, err := s.listLive(r.Context(), r, kind, id, dir)
+			if err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusOK, map[string][]wireResource{"Resources": list})
+			return nil
 		}
 		rows, err := s.db.QueryContext(r.Context(),
 			`SELECT path, md5, length, file_id FROM outputs WHERE entity_id = ? ORDER BY path`, id)
@@ -78,6 +89,14 @@ func (s *Server) downloadOutput(kind string) handlerFunc {
 			return errorf(http.StatusBadRequest, "%v", err)
 		}
 		p := r.PathValue("path")
+		if dir, err := s.liveWorkDir(r.Context(), kind, id); err != nil || dir != "" {
+			if err != nil {
+				return err
+			}
+			if ok, err := s.serveLive(w, r, dir, p); ok {
+				return err
+			}
+		}
 		var m string
 		var n, mtime int64
 		err = s.db.QueryRowContext(r.Context(), `SELECT o.md5, o.length, o.mtime FROM outputs o

@@ -9,6 +9,11 @@ import (
 	"time"
 )
 
+// maxCount is the largest count the official client sends: it asks for
+// min(100000, the caller's count) and pages only beyond that
+// (docs/protocol.md §3.2).
+const maxCount = 100000
+
 // entityQuery is a parsed query string of GET /api/<Kind>s.
 type entityQuery struct {
 	kind      string
@@ -46,7 +51,7 @@ func splitList(s string) []string {
 }
 
 // parseEntityQuery reads fields, children, filters, tagfilters, orderby,
-// offset and count (protocol §3.2) for kind; bad input is a 400.
+// offset and count (docs/protocol.md §3.2) for kind; bad input is a 400.
 func parseEntityQuery(kind string, q url.Values, maxPage int) (*entityQuery, error) {
 	eq := &entityQuery{kind: kind, children: map[string]bool{}, count: maxPage}
 	if v, ok := queryParam(q, "fields"); ok && strings.TrimSpace(v) != "" {

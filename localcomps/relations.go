@@ -7,7 +7,7 @@ import (
 	"net/http"
 )
 
-// listRelated handles GET /api/WorkItems/{id}/Related (protocol §3.6):
+// listRelated handles GET /api/WorkItems/{id}/Related (docs/protocol.md §3.6):
 // the relations going out of the work item, optionally filtered by
 // RelatedObject (kind) and RelationType.
 func (s *Server) listRelated(w http.ResponseWriter, r *http.Request) error {

@@ -61,18 +61,27 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, ae.status, wireError{ResponseMessage: ae.msg, CorrelationId: corr, UntrackedIds: ae.untracked})
 }
 
-// readJSON decodes the request body into v; malformed JSON is a 400.
-func readJSON(r *http.Request, v any) error {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return errorf(http.StatusBadRequest, "cannot read request body: %v", err)
+// readJSON decodes a JSON request body into v, reading at most
+// Options.MaxJSONBytes: a body announced or found larger is a 413 (the
+// rest is never read), malformed JSON a 400.
+func (s *Server) readJSON(r *http.Request, v any) error {
+	limit := s.opts.MaxJSONBytes
+	if r.ContentLength > limit {
+		return errorf(http.StatusRequestEntityTooLarge, "JSON body of %d bytes is larger than %d bytes", r.ContentLength, limit)
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return errorf(http.StatusBadRequest, "malformed JSON body: %v", err)
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, limit))
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return errorf(http.StatusRequestEntityTooLarge, "JSON body larger than %d bytes", mbe.Limit)
+		case errors.Is(err, io.EOF):
+			return errorf(http.StatusBadRequest, "empty request body; JSON expected")
+		}
+		return badBody(err, "malformed JSON body")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errorf(http.StatusBadRequest, "malformed JSON body: data after the JSON value")
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/AssetCollections", s.saveAssetCollections)
 	s.handle("POST /api/Suites", s.saveJSONEntities(kindSuite))
 	s.handle("POST /api/Experiments", s.saveJSONEntities(kindExperiment))
+	s.handle("POST /api/Simulations", s.saveSimulations)
 
 	s.handle("GET /api/WorkItems/{id}/Related", s.listRelated)
 	s.handle("POST /api/WorkItems/{id}/Related/{type}/{kind}/{relatedId}", s.addRelated)
@@ -30,13 +31,16 @@ func (s *Server) routes() {
 	for _, kind := range []string{kindWorkItem, kindSimulation} {
 		p := "/asset/" + pluralKey(kind) + "/{id}"
 		s.handle("GET "+p+"/Output", s.listOutputs(kind))
+		s.handle("POST "+p+"/Output", s.zipOutputs(kind))
 		s.handle("GET "+p+"/Output/{path...}", s.downloadOutput(kind))
 		s.handle("GET "+p+"/Files/{name}", s.downloadFile(kind))
 	}
 	s.handle("GET /asset/AssetCollections/{id}/Assets/{path...}", s.downloadAsset)
+	s.handle("POST /api/ZipAssets", s.zipAssets)
+	s.handle("GET /asset/Zips/{id}/{name}", s.downloadZip)
 
 	s.handle("GET /api/upload/check/{md5}", s.uploadCheck)
-	s.handle("POST /api/upload/{md5}", s.uploadChunk)
+	s.handle(patternUploadChunk, s.uploadChunk)
 
 	s.handle("GET /api/Environments/{name}", s.getEnvironment)
 	s.handle("GET /api/users", s.listUsers)

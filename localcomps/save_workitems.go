@@ -31,7 +31,7 @@ type validWorkItem struct {
 	files       []fileRef
 }
 
-// saveWorkItems handles POST /api/WorkItems (protocol §3.3, §3.4): all
+// saveWorkItems handles POST /api/WorkItems (docs/protocol.md §3.3, §3.4): all
 // objects are validated, missing files reported as UntrackedIds, and then
 // everything is stored in one transaction.
 func (s *Server) saveWorkItems(w http.ResponseWriter, r *http.Request) error {
@@ -40,10 +40,7 @@ func (s *Server) saveWorkItems(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer ms.cleanup()
-	var objs []saveEntity
-	if err := json.Unmarshal(ms.entityJSON, &objs); err != nil {
-		return errorf(http.StatusBadRequest, "the WorkItems part must be a JSON array of work items: %v", err)
-	}
+	objs := ms.objs
 	items := make([]validWorkItem, len(objs))
 	for i := range objs {
 		if items[i], err = s.validateWorkItem(r.Context(), &objs[i], userOf(r.Context())); err != nil {
@@ -249,15 +246,8 @@ func cleanRelPath(rel string) (string, bool) {
 // storeWorkItem creates or updates one validated work item inside tx.
 func (s *Server) storeWorkItem(ctx context.Context, tx *sql.Tx, v validWorkItem) (string, error) {
 	if v.id != "" {
-		if v.name != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE entities SET name = ? WHERE id = ?`, *v.name, v.id); err != nil {
-				return "", fmt.Errorf("update name of %s: %w", v.id, err)
-			}
-		}
-		if v.description != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE entities SET description = ? WHERE id = ?`, *v.description, v.id); err != nil {
-				return "", fmt.Errorf("update description of %s: %w", v.id, err)
-			}
+		if err := updateNameDescription(ctx, tx, v.id, v.name, v.description); err != nil {
+			return "", err
 		}
 		if err := s.storeFiles(ctx, tx, v.id, v.files); err != nil {
 			return "", err

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -43,22 +42,32 @@ type Options struct {
 	// Environments are the accepted EnvironmentName values; default
 	// []string{"Local"}.
 	Environments []string
-	// MaxPageSize caps the number of results per query answer; default 1000.
+	// MaxPageSize caps the number of results per query answer; default
+	// 100000, the most the official client asks for in one request
+	// (docs/protocol.md §3.2), so that its unpaged queries are complete.
 	MaxPageSize int
-	// MaxRequestBytes caps request bodies (413 above); default 128 MiB.
+	// MaxRequestBytes caps request bodies (413 above), chunks of the large
+	// file upload excepted (each is bounded by its Content-Range and
+	// streamed to disk); default 1 GiB, above the official client's 398 MiB
+	// asset-collection saves. Multipart file parts are spooled to disk.
 	MaxRequestBytes int64
+	// MaxJSONBytes caps JSON request bodies and the entity part of a
+	// multipart save, the bodies read whole into memory; default 4 MiB.
+	MaxJSONBytes int64
 	// Faults is the initial fault injection.
 	Faults Faults
 	// Logger receives the server's logs; default slog.Default().
 	Logger *slog.Logger
 	// Workers is how many commissioned work items the local worker runs at
-	// a time (SPEC §6). 0, the zero value, turns the worker off:
+	// a time (docs/localcomps.md). 0, the zero value, turns the worker off:
 	// commissioned items then stay CommissionRequested and a cancel ends in
 	// Canceled at once. The command line's default is 1.
 	Workers int
 	// JobTimeout is the longest a work item's command may run before it is
 	// stopped and the item Failed; default 1 hour.
 	JobTimeout time.Duration
+	// Now is the clock of token expiry; default time.Now.
+	Now func() time.Time
 }
 
 // Server is a COMPS-compatible HTTP server over a local store. It is safe
@@ -98,9 +107,6 @@ func Open(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open local COMPS: resolve %s: %w", opts.Dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("open local COMPS: create %s: %w", dir, err)
-	}
 	if opts.User == "" {
 		opts.User = "localuser"
 	}
@@ -108,10 +114,13 @@ func Open(opts Options) (*Server, error) {
 		opts.Environments = []string{"Local"}
 	}
 	if opts.MaxPageSize <= 0 {
-		opts.MaxPageSize = 1000
+		opts.MaxPageSize = maxCount
 	}
 	if opts.MaxRequestBytes <= 0 {
-		opts.MaxRequestBytes = 128 << 20
+		opts.MaxRequestBytes = 1 << 30
+	}
+	if opts.MaxJSONBytes <= 0 {
+		opts.MaxJSONBytes = 4 << 20
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -121,6 +130,12 @@ func Open(opts Options) (*Server, error) {
 	}
 	if opts.JobTimeout <= 0 {
 		opts.JobTimeout = time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := privateDir(dir, opts.Logger); err != nil {
+		return nil, fmt.Errorf("open local COMPS: %w", err)
 	}
 	blobs, err := newBlobStore(dir)
 	if err != nil {
@@ -138,7 +153,11 @@ func Open(opts Options) (*Server, error) {
 		log:         opts.Logger,
 		uploadLocks: map[string]*sync.Mutex{},
 	}
-	s.auth.init(opts.User, opts.Token, opts.Environments)
+	s.auth.init(db, opts.Now, opts.User, opts.Token, opts.Environments)
+	if err := s.auth.dropExpired(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open local COMPS: %w", err)
+	}
 	s.SetFaults(opts.Faults)
 	s.stats.reset()
 	s.routes()

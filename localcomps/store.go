@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -75,6 +76,30 @@ CREATE TABLE IF NOT EXISTS relations (
 	PRIMARY KEY (work_item_id, relation_type, kind, related_id)
 );
 CREATE INDEX IF NOT EXISTS relations_related ON relations(related_id);
+CREATE TABLE IF NOT EXISTS plugins (
+	entity_id TEXT NOT NULL,
+	seq INTEGER NOT NULL,
+	name TEXT NOT NULL,
+	version TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (entity_id, seq)
+);
+CREATE TABLE IF NOT EXISTS configurations (
+	entity_id TEXT PRIMARY KEY,
+	json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS zips (
+	id TEXT PRIMARY KEY,
+	name TEXT NOT NULL,
+	entries TEXT NOT NULL,
+	created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+	digest TEXT PRIMARY KEY,
+	user TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	expires INTEGER NOT NULL,
+	created INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS worker_claims (
 	entity_id TEXT PRIMARY KEY,
 	instance TEXT NOT NULL,
@@ -86,6 +111,18 @@ CREATE TABLE IF NOT EXISTS worker_claims (
 // a busy timeout and immediate write transactions.
 func openDB(ctx context.Context, dir string) (*sql.DB, error) {
 	path := filepath.Join(dir, "comps.db")
+	// SQLite gives the -wal and -shm files the database file's mode, so a
+	// database made 0600 keeps all three private.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	if err != nil {
+		return nil, fmt.Errorf("create database %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := privateFile(p); err != nil {
+			return nil, err
+		}
+	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")

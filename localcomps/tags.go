@@ -71,7 +71,7 @@ func writeTags(ctx context.Context, tx *sql.Tx, id string, tags map[string]any) 
 	return nil
 }
 
-// postTags handles POST /api/<Kind>s/{id}/tags (protocol §5).
+// postTags handles POST /api/<Kind>s/{id}/tags (docs/protocol.md §5).
 func (s *Server) postTags(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := parseID(r.PathValue("id"))
@@ -79,7 +79,7 @@ func (s *Server) postTags(kind string) handlerFunc {
 			return errorf(http.StatusBadRequest, "%v", err)
 		}
 		var req wireTagsRequest
-		if err := readJSON(r, &req); err != nil {
+		if err := s.readJSON(r, &req); err != nil {
 			return err
 		}
 		tags, err := parseTags(req.Tags)

@@ -1,7 +1,7 @@
 package localcomps
 
 // This file gathers, in one place, the choices made on points that
-// comps-protocol.md marks as unconfirmed. Code that depends on a choice
+// docs/protocol.md marks as unconfirmed. Code that depends on a choice
 // refers to the constant or comment here.
 //
 //   - Default fields: when `fields` is absent every basic property is returned;
@@ -16,8 +16,17 @@ package localcomps
 //     that have the tag with another value. A bare `key` matches items that
 //     have the tag at all.
 //   - Paging: `Content-Range: items <first>-<last>/<total>` is sent only when
-//     the answer is a non-empty, partial slice of the result set. Default
-//     count is Options.MaxPageSize; default order is DateCreated ascending.
+//     the answer is a non-empty, partial slice of the result set. A count
+//     up to 100000 (the official client's maximum) is honoured in full;
+//     the default count is Options.MaxPageSize (100000 unless set lower);
+//     default order is DateCreated ascending.
+//   - Plugins: a work item's Plugins child is an empty list [] unless the
+//     item was seeded with plugins. pyCOMPS builds a two-field
+//     WorkerOrPluginKey from each element with a single positional
+//     argument, so it can read no element of any shape; real COMPS
+//     evidently sends no plugins, and an empty list is what pyCOMPS
+//     treats as "none". Seeded plugins go out as {"Name","Version"}
+//     objects (the Worker's shape).
 //   - Tag values are returned with their JSON type (string, number, bool or
 //     null); null-valued tags (flags) are the one place null is sent.
 //   - Related entries carry ObjectType, Id and RelationType, and list only
@@ -28,6 +37,17 @@ package localcomps
 //   - FileType is not validated beyond being a string.
 //   - The output listing is always flat (flatten or not); MD5 is in md5-uuid
 //     form.
+//   - Zips (POST .../Output?zip=1, POST /api/ZipAssets): the answer's one
+//     resource has Id (the zip's), FriendlyName "<entity id>.zip" or
+//     "assets.zip", PathFromRoot ".", MimeType application/zip, Length 0
+//     (unknown: the archive is made while it is downloaded) and a Url
+//     /asset/Zips/{zip id}/{name} that answers for 24 hours. The archive is
+//     Deflate-compressed, streamed without Content-Length, ranges not
+//     honoured; entries keep the order asked, each file once, named by its
+//     path (PathFromRoot/FriendlyName; FileNameForAsset with "/"). An
+//     unknown Id answers 404, a ContainerType other than CompressedZip 400,
+//     an empty Ids list an empty archive; hpcjobid is ignored (simulations
+//     here have no jobs).
 //   - Chunked uploads are MD5-verified when the last byte arrives; a mismatch
 //     answers 400 and discards the partial upload.
 //   - Downloads honour Range on every asset URL (Output, Files, Assets).
@@ -35,7 +55,11 @@ package localcomps
 //     work-item priority is Normal.
 //   - Tokens: the static token is of type System; minted tokens are Auth and
 //     live 24 hours; fields other than 0, 1, 2, 6, 12 and 13 are empty.
-//     Minted tokens are kept in memory only (a restart invalidates them).
+//     Minted tokens are kept in the store (as SHA-256 digests) and stay
+//     valid across restarts until they expire (401 "token expired") or are
+//     revoked (Server.RevokeTokens, compsfs serve --revoke: 401 "invalid or
+//     revoked token"). The static token lives as long as the process that
+//     gives it (compsfs serve keeps it in its token file).
 //   - Login answers 200 with an empty JSON object as body.
 //   - 404 answers carry the usual JSON error body.
 //   - Suites and Experiments reject State requests other than those of

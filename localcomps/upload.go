@@ -29,7 +29,7 @@ func (s *Server) uploadLock(md5hex string) *sync.Mutex {
 	return m
 }
 
-// uploadCheck handles GET /api/upload/check/{md5} (protocol §8.1): 200
+// uploadCheck handles GET /api/upload/check/{md5} (docs/protocol.md §8.1): 200
 // when the blob is complete, 206 {"Size": n} when partial, else 404.
 func (s *Server) uploadCheck(w http.ResponseWriter, r *http.Request) error {
 	m, err := md5FromUUID(r.PathValue("md5"))
@@ -89,7 +89,7 @@ func (s *Server) uploadChunk(w http.ResponseWriter, r *http.Request) error {
 	if first != size {
 		return errorf(http.StatusBadRequest, "chunk starts at %d but %d bytes are stored", first, size)
 	}
-	f, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_APPEND, fileMode)
 	if err != nil {
 		return fmt.Errorf("open partial upload %s: %w", m, err)
 	}

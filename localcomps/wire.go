@@ -6,7 +6,7 @@ import (
 )
 
 // These are the JSON shapes the server sends and receives. They are written
-// from comps-protocol.md independently of the client package. Optional values
+// from docs/protocol.md independently of the client package. Optional values
 // are pointers or carry omitempty so that unset values are never sent as null.
 
 // wireWorker is the Worker object of a work item. Decoding is
@@ -63,6 +63,7 @@ type wireEntity struct {
 	Plugins              *[]wireWorker   `json:"Plugins,omitempty"`
 	Assets               *[]wireAsset    `json:"Assets,omitempty"`
 	HPCJobs              *[]struct{}     `json:"HPCJobs,omitempty"`
+	Configuration        json.RawMessage `json:"Configuration,omitempty"`
 }
 
 // saveFile is a file reference in a save request (Files or Assets element).
@@ -75,8 +76,8 @@ type saveFile struct {
 	Tags         json.RawMessage `json:"Tags"`
 }
 
-// saveEntity is one object of a save request (work item, suite, experiment
-// or asset collection). Unknown keys are ignored.
+// saveEntity is one object of a save request (work item, suite,
+// experiment, simulation or asset collection). Unknown keys are ignored.
 type saveEntity struct {
 	Id                string          `json:"Id"`
 	Name              *string         `json:"Name"`
@@ -87,6 +88,8 @@ type saveEntity struct {
 	Priority          string          `json:"Priority"`
 	AssetCollectionId string          `json:"AssetCollectionId"`
 	SuiteId           string          `json:"SuiteId"`
+	ExperimentId      string          `json:"ExperimentId"`
+	Configuration     json.RawMessage `json:"Configuration"`
 	Tags              json.RawMessage `json:"Tags"`
 	Files             []saveFile      `json:"Files"`
 	Assets            []saveFile      `json:"Assets"`

@@ -11,7 +11,7 @@ import (
 )
 
 // assetsFolder is where an item's asset collection appears in its working
-// directory (protocol §12).
+// directory (docs/protocol.md §12).
 const assetsFolder = "Assets"
 
 // prepareWorkDir (re)creates dir with the work item's own files and, under
@@ -25,7 +25,7 @@ func (s *Server) prepareWorkDir(ctx context.Context, id, dir string) (workOrder,
 	if err := os.RemoveAll(dir); err != nil {
 		return workOrder{}, fmt.Errorf("clear the working directory: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return workOrder{}, fmt.Errorf("create the working directory: %w", err)
 	}
 	for _, f := range files {
@@ -117,7 +117,7 @@ func (s *Server) placeFile(ctx context.Context, dir string, f itemFile) error {
 		return fmt.Errorf("unsafe file name %q in folder %q", f.name, f.rel)
 	}
 	dst := filepath.Join(dir, filepath.FromSlash(rel), f.name)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), dirMode); err != nil {
 		return fmt.Errorf("place %s: %w", filepath.Join(rel, f.name), err)
 	}
 	if err := copyBlob(s.blobs.path(f.md5hex), dst); err != nil {
@@ -133,7 +133,7 @@ func copyBlob(src, dst string) error {
 		return fmt.Errorf("open blob: %w", err)
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fileMode)
 	if err != nil {
 		return err
 	}

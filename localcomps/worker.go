@@ -26,7 +26,7 @@ var (
 	ingestEvery = 10 * time.Second
 )
 
-// worker runs commissioned work items, at most max at a time (SPEC §6).
+// worker runs commissioned work items, at most max at a time (docs/localcomps.md).
 type worker struct {
 	s        *Server
 	log      *slog.Logger

@@ -3,12 +3,13 @@ package main
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // configPath is ~/.config/compsfs/config (or $XDG_CONFIG_HOME/compsfs/config).
@@ -22,10 +23,11 @@ func configPath() string {
 }
 
 // applyConfig sets flags from a config file of "key = value" lines (keys are
-// flag names without dashes; # starts a comment). It runs before the command
-// line is parsed, so the command line wins. A missing file is no error; an
-// unknown key or a bad value is.
-func applyConfig(fset *flag.FlagSet, path string) error {
+// long flag names without dashes, or their -o spellings, docs/cli.md; #
+// starts a comment). It runs
+// before the command line is parsed, so the command line wins. A missing file
+// is no error; an unknown key or a bad value is.
+func applyConfig(fset *pflag.FlagSet, path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -45,31 +47,19 @@ func applyConfig(fset *flag.FlagSet, path string) error {
 			return fmt.Errorf("%s:%d: want key = value", path, n)
 		}
 		key, value = strings.TrimSpace(key), strings.Trim(strings.TrimSpace(value), `"`)
-		if fset.Lookup(key) == nil {
+		fl := fset.Lookup(optionFlagName(key))
+		if fl == nil || fl.Hidden {
 			return fmt.Errorf("%s:%d: unknown setting %q", path, n, key)
 		}
-		if err := fset.Set(key, value); err != nil {
+		if fl.Changed {
+			continue
+		}
+		if err := fset.Set(fl.Name, value); err != nil {
 			return fmt.Errorf("%s:%d: %s: %w", path, n, key, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	return nil
-}
-
-// byteSize is a flag value in humanized bytes ("10GiB", "500MB").
-type byteSize uint64
-
-// String renders the size in bytes.
-func (b *byteSize) String() string { return fmt.Sprint(uint64(*b)) }
-
-// Set parses a humanized size.
-func (b *byteSize) Set(s string) error {
-	n, err := parseBytes(s)
-	if err != nil {
-		return err
-	}
-	*b = byteSize(n)
 	return nil
 }

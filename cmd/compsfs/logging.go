@@ -5,37 +5,46 @@ import (
 	"io"
 	"log/slog"
 	"os"
-
-	"github.com/dustin/go-humanize"
+	"path/filepath"
 )
 
-// newLogger makes the process logger: text lines to stderr or to logFile, at
-// level ("debug", "info", "warn", "error"); verbose forces debug.
-func newLogger(level, logFile string, verbose bool) (*slog.Logger, io.Closer, error) {
+// logLevel reads --log-level ("debug", "info", "warn", "error"); verbose
+// (-v) forces debug.
+func logLevel(level string, verbose bool) (slog.Level, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, nil, fmt.Errorf("--log-level %q: %w", level, err)
+		return lv, usagef("--log-level %q: want debug, info, warn or error", level)
 	}
 	if verbose {
 		lv = slog.LevelDebug
 	}
+	return lv, nil
+}
+
+// newLogger makes the process logger: text lines at level lv, to stderr or
+// appended to logFile (made, with its folder, private to the user).
+func newLogger(lv slog.Level, logFile string) (*slog.Logger, io.Closer, error) {
 	var w io.Writer = os.Stderr
 	var closer io.Closer = io.NopCloser(nil)
 	if logFile != "" {
-		f, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		f, err := openLogFile(logFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--log-file: %w", err)
+			return nil, nil, err
 		}
 		w, closer = f, f
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lv})), closer, nil
 }
 
-// parseBytes reads a humanized size ("10GiB", "50MB", "4096").
-func parseBytes(s string) (uint64, error) {
-	n, err := humanize.ParseBytes(s)
-	if err != nil {
-		return 0, fmt.Errorf("size %q: %w", s, err)
+// openLogFile opens path for appending, making it and its folder private to
+// the user if they do not exist.
+func openLogFile(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("--log-file: %w", err)
 	}
-	return n, nil
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("--log-file: %w", err)
+	}
+	return f, nil
 }

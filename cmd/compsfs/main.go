@@ -1,58 +1,48 @@
-// Command compsfs mounts COMPS as a filesystem (SPEC §1): compsfs mount,
-// serve, login, unmount, status and version. This package only parses
-// flags, reads the config file, handles signals and wires the packages.
+// Command compsfs mounts COMPS as a folder tree (docs/cli.md): compsfs
+// mount, serve, login, unmount, status, version, completion and help, and
+// the mount-helper form compsfs SERVER MOUNTPOINT -o OPTIONS that fstab and
+// mount -t fuse.compsfs use (docs/service.md). This package only parses the
+// command line and the config file, handles signals and wires the packages.
 package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// command is one subcommand of compsfs.
-type command struct {
-	name, usage string
-	run         func(args []string) error
-}
-
-// commands is every subcommand, in the order help lists them.
-var commands = []command{
-	{"mount", "mount [flags] MOUNTPOINT   mount; runs until unmounted or SIGINT/SIGTERM", cmdMount},
-	{"serve", "serve [flags]             run the local COMPS-compatible server on its own", cmdServe},
-	{"login", "login --server URL         obtain a token (prompts for the password) and cache it", cmdLogin},
-	{"unmount", "unmount [--force] MOUNTPOINT  unmount cleanly (lazily with --force)", cmdUnmount},
-	{"status", "status MOUNTPOINT         print the running mount's figures", cmdStatus},
-	{"version", "version                   print the version", func([]string) error { fmt.Println("compsfs", version); return nil }},
-}
-
-func main() {
-	if len(os.Args) < 2 {
-		usage()
-		os.Exit(2)
+// run executes one command line and returns the exit status: 0, 1 when the
+// command failed, 2 for a mistake in the command line.
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return 0
 	}
-	for _, c := range commands {
-		if c.name == os.Args[1] {
-			if err := c.run(os.Args[2:]); err != nil {
-				if !errors.Is(err, flag.ErrHelp) {
-					fmt.Fprintln(os.Stderr, "compsfs:", err)
-				}
-				os.Exit(1)
-			}
-			return
-		}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "%s: %v\nsee '%s --help'\n", cmd.CommandPath(), ue.err, cmd.CommandPath())
+		return 2
 	}
-	usage()
-	os.Exit(2)
+	fmt.Fprintln(stderr, "compsfs:", err)
+	return 1
 }
 
-// usage prints the list of subcommands.
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: compsfs COMMAND [flags]")
-	for _, c := range commands {
-		fmt.Fprintln(os.Stderr, "  compsfs", c.usage)
-	}
-}
+// usageError is a mistake in the command line: run prints it in one line
+// with a pointer to the command's --help and exits 2.
+type usageError struct{ err error }
+
+// Error is the mistake.
+func (e *usageError) Error() string { return e.err.Error() }
+
+// Unwrap gives the mistake.
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef makes a usageError.
+func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }

@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,179 +9,195 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/compsfs/compsfs/cache"
 	"github.com/compsfs/compsfs/client"
 	"github.com/compsfs/compsfs/fs"
-	"github.com/compsfs/compsfs/localcomps"
 )
 
-// mountFlags are the flags of compsfs mount (SPEC §1); each is also a key of
-// the config file.
-type mountFlags struct {
-	server, data, environment, cacheDir string
-	spoolDir                            string
-	logLevel, logFile                   string
-	demo, allOwners, readOnly           bool
-	allowOther, daemon, verbose, debug  bool
-	cacheSize                           byteSize
-	dirTTL, attrTTL, timeout            time.Duration
-	workers                             int
-	jobTimeout                          time.Duration
-}
-
-// define registers the mount flags on fset.
-func (f *mountFlags) define(fset *flag.FlagSet) {
-	fset.StringVar(&f.server, "server", os.Getenv("COMPS_SERVER"), "COMPS server to mount (default: the embedded local COMPS)")
-	fset.StringVar(&f.data, "data", defaultDataDir(), "data folder of the embedded local COMPS")
-	fset.BoolVar(&f.demo, "demo", false, "fill the embedded local COMPS with sample work items first")
-	fset.IntVar(&f.workers, "workers", 1, "work items the embedded local COMPS runs at a time (0: none)")
-	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run in the embedded local COMPS")
-	fset.StringVar(&f.environment, "environment", "", "default environment for new work items")
-	fset.BoolVar(&f.allOwners, "all-owners", false, "list everyone's work items, not only yours")
-	fset.StringVar(&f.cacheDir, "cache-dir", defaultCacheDir(), "folder of the output-file cache")
-	fset.StringVar(&f.spoolDir, "spool-dir", "", "folder of the inbox's spool (default: $XDG_DATA_HOME/compsfs/spool/<key of the server>)")
-	f.cacheSize = 10 << 30
-	fset.Var(&f.cacheSize, "cache-size", "bound of the output-file cache (humanized, e.g. 10GiB)")
-	fset.DurationVar(&f.dirTTL, "dir-ttl", 30*time.Second, "how long a folder listing is reused")
-	fset.DurationVar(&f.attrTTL, "attr-ttl", 2*time.Second, "how long metadata of unfinished work items is reused")
-	fset.DurationVar(&f.timeout, "timeout", 30*time.Second, "longest any filesystem call waits on the server")
-	fset.BoolVar(&f.readOnly, "read-only", false, "refuse every write (EROFS)")
-	fset.BoolVar(&f.allowOther, "allow-other", false, "let other users see the mount")
-	fset.BoolVar(&f.daemon, "daemon", false, "detach once the mount is ready")
-	fset.BoolVar(&f.verbose, "v", false, "verbose logging (debug level)")
-	fset.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fset.StringVar(&f.logFile, "log-file", "", "write logs to this file instead of stderr")
-	fset.BoolVar(&f.debug, "fuse-debug", false, "log every FUSE request")
-}
-
-// defaultDataDir is $XDG_DATA_HOME/compsfs, i.e. ~/.local/share/compsfs.
-func defaultDataDir() string { return xdgDir("XDG_DATA_HOME", ".local/share") }
-
-// defaultSpoolDir is $XDG_DATA_HOME/compsfs/spool/<key>: the key is a hash
-// of the server's address, or for the embedded local COMPS (whose port
-// changes at every start) a hash of its data folder, so that a restart finds
-// its pending entries and two servers never share a spool.
-func defaultSpoolDir(server, host, data string) string {
-	key := "server:" + host
-	if server == "" {
-		abs, err := filepath.Abs(data)
-		if err != nil {
-			abs = data
-		}
-		key = "local:" + abs
-	}
-	sum := sha256.Sum256([]byte(key))
-	return filepath.Join(defaultDataDir(), "spool", hex.EncodeToString(sum[:8]))
-}
-
-// defaultCacheDir is $XDG_CACHE_HOME/compsfs, i.e. ~/.cache/compsfs.
-func defaultCacheDir() string { return xdgDir("XDG_CACHE_HOME", ".cache") }
-
-// xdgDir is $env/compsfs, or ~/fallback/compsfs.
-func xdgDir(env, fallback string) string {
-	if d := os.Getenv(env); d != "" {
-		return filepath.Join(d, "compsfs")
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, fallback, "compsfs")
-}
-
-// cmdMount is compsfs mount [flags] MOUNTPOINT: it runs in the foreground
-// until unmounted, SIGINT or SIGTERM.
-func cmdMount(args []string) error {
+// newMountCommand is compsfs mount [flags] MOUNTPOINT.
+func newMountCommand() *cobra.Command {
 	var f mountFlags
-	fset := flag.NewFlagSet("mount", flag.ContinueOnError)
-	f.define(fset)
-	fset.Usage = func() {
-		fmt.Fprintln(fset.Output(), "usage: compsfs mount [flags] MOUNTPOINT")
-		fset.PrintDefaults()
+	cmd := &cobra.Command{
+		Use:   "mount [flags] MOUNTPOINT",
+		Short: "mount COMPS on a folder; runs until unmounted or SIGINT/SIGTERM",
+		Long: `Mount COMPS on MOUNTPOINT, an empty folder, and serve it until it is unmounted
+(compsfs unmount MOUNTPOINT) or compsfs gets SIGINT or SIGTERM. Without --server
+it starts the embedded local COMPS, its data in --data; --demo fills it with
+sample work items. With --server it mounts that COMPS with the token of
+COMPS_TOKEN or of compsfs login.
+
+Every flag is also a key of ~/.config/compsfs/config ("cache-size = 20GiB";
+the command line wins) and has an -o spelling, dashes becoming underscores
+(-o cache_size=20GiB,allow_other; --read-only is also -o ro). The generic
+options mount(8) passes (rw, dev, suid, _netdev, noauto, user, x-systemd.*, …)
+are accepted and ignored. The same options serve the mount-helper form of
+fstab and mount -t fuse.compsfs: compsfs SERVER MOUNTPOINT -o OPTIONS, where
+SERVER is a URL or local.`,
+		Example: `  compsfs mount --demo ~/comps
+  compsfs mount --server https://comps.example.org -o ro,cache_size=20GiB /mnt/comps
+  compsfs mount --daemon --metrics-addr 127.0.0.1:9464 ~/comps`,
+		Args:              exactArgs("MOUNTPOINT"),
+		ValidArgsFunction: completeDirs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := applyConfig(cmd.Flags(), configPath()); err != nil {
+				return err
+			}
+			return runMount(&f, args[0], false)
+		},
 	}
-	if err := applyConfig(fset, configPath()); err != nil {
+	f.define(cmd.Flags())
+	cmd.Long += "\n\nThe -o options:\n" + optionSpellings(cmd.Flags())
+	addMountCompletions(cmd)
+	return cmd
+}
+
+// runMount mounts on dir as f says, in the background when it should
+// detach, and serves the mount until it ends.
+func runMount(f *mountFlags, dir string, helper bool) error {
+	if err := checkServerURL(f.Server); err != nil {
 		return err
 	}
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	if fset.NArg() != 1 {
-		fset.Usage()
-		return errors.New("mount: want exactly one MOUNTPOINT")
-	}
-	dir, err := filepath.Abs(fset.Arg(0))
+	lv, err := logLevel(f.logLevel, f.verbose)
 	if err != nil {
 		return err
 	}
-	if f.daemon {
-		return daemonize(args, dir)
-	}
-	log, closeLog, err := newLogger(f.logLevel, f.logFile, f.verbose)
+	dir, err = filepath.Abs(dir)
 	if err != nil {
+		return fmt.Errorf("mount point: %w", err)
+	}
+	if err := checkMountpoint(dir, f.AllowNonEmpty); err != nil {
+		return err // before detaching, so that a daemon's parent says it at once
+	}
+	if f.detach(helper) {
+		return daemonize(dir, f.logFile)
+	}
+	parent := openDaemonParent(f.readyFD)
+	log, closeLog, err := newLogger(lv, f.logFile)
+	if err != nil {
+		parent.report(err)
 		return err
 	}
 	defer closeLog.Close()
-	if err := checkMountpoint(dir, f.cacheDir, f.data); err != nil {
+	err = serveMount(f, dir, log, func() { parent.report(nil) })
+	if err != nil && f.logFile != "" && parent == nil {
+		log.Error("mount failed", "err", err) // a daemon's stderr is its log already
+	}
+	parent.report(err)
+	return err
+}
+
+// serveMount mounts, calls ready once the mount answers, and serves until
+// the mount is unmounted or a signal stops it.
+func serveMount(f *mountFlags, dir string, log *slog.Logger, ready func()) error {
+	systemd := newSystemdNotifier()
+	if err := checkOutside(dir, f.CacheDir, f.Data); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	var metrics net.Listener
+	if f.metricsAddr != "" {
+		ln, err := net.Listen("tcp", f.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		defer ln.Close()
+		metrics = ln
+	}
 
-	c, closeServer, err := connect(ctx, &f, log)
+	c, closeServer, err := connect(ctx, f, log)
 	if err != nil {
 		return err
 	}
 	defer closeServer()
 	tok, err := c.CurrentToken(ctx)
 	if err != nil {
-		return fmt.Errorf("log in to %s: %w", c.Host(), err)
+		return explainServer(c.Host(), err)
 	}
 	// Load the first page before reporting the mount ready: a wrong server
 	// or token fails here, not on the user's first ls.
 	if _, err := c.QueryWorkItems(ctx, client.Query{Fields: []string{"Id"}, Count: 1}); err != nil {
-		return fmt.Errorf("reach %s: %w", c.Host(), err)
+		return explainServer(c.Host(), err)
 	}
-	content, err := cache.OpenContent(cache.ContentOptions{Dir: f.cacheDir, MaxBytes: int64(f.cacheSize), Logger: log})
+	content, err := cache.OpenContent(cache.ContentOptions{Dir: f.CacheDir, MaxBytes: f.CacheSize, Logger: log})
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
 	defer content.Close()
-	opts := fs.Options{AllowOther: f.allowOther, Debug: f.debug}
-	opts.Client, opts.Content, opts.Owner, opts.AllOwners = c, content, tok.User, f.allOwners
-	opts.DirTTL, opts.AttrTTL, opts.Timeout, opts.ReadOnly = f.dirTTL, f.attrTTL, f.timeout, f.readOnly
-	opts.Environment, opts.Logger = f.environment, log
-	if opts.Environment == "" && f.server == "" {
-		opts.Environment = "Local" // the embedded local COMPS' environment
+	opts := fs.Options{Settings: f.Settings, Client: c, Content: content, Owner: tok.User, Logger: log}
+	if opts.Environment == "" && f.Server == "" {
+		opts.Environment = fs.LocalEnvironment
 	}
-	opts.SpoolDir = f.spoolDir
 	if opts.SpoolDir == "" {
-		opts.SpoolDir = defaultSpoolDir(f.server, c.Host(), f.data)
+		opts.SpoolDir = defaultSpoolDir(f.Server, c.Host(), f.Data)
 	}
-	if err := checkMountpoint(dir, opts.SpoolDir); err != nil {
+	if err := checkOutside(dir, opts.SpoolDir); err != nil {
 		return err
 	}
 	opts.UID, opts.GID = uint32(os.Getuid()), uint32(os.Getgid())
 	mnt, err := fs.Mount(dir, opts)
 	if err != nil {
-		return err
+		return explainMount(dir, err)
+	}
+	// fs.Mount returns once the kernel has the mount; one stat through it
+	// proves it answers before anyone is told it is ready.
+	if _, err := os.Stat(filepath.Join(dir, ".stats")); err != nil {
+		_ = mnt.Unmount()
+		return fmt.Errorf("the mount on %s does not answer: %w", dir, err)
+	}
+	if metrics != nil {
+		hs := &http.Server{Handler: metricsMux(mnt), ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(metrics)
+		defer hs.Close()
+		log.Info("serving metrics", "url", "http://"+metrics.Addr().String()+"/metrics")
 	}
 	log.Info("mounted", "server", c.Host(), "user", tok.User, "mountpoint", dir, "spool", opts.SpoolDir)
-	fmt.Fprintf(os.Stderr, "compsfs: %s mounted on %s (stop with Ctrl-C or compsfs unmount %s)\n", c.Host(), dir, dir)
+	if f.readyFD == 0 { // a daemon's parent says it instead
+		fmt.Fprintf(os.Stderr, "compsfs: %s mounted on %s (stop with Ctrl-C or compsfs unmount %s)\n", c.Host(), dir, dir)
+	}
+	ready()
+	if err := systemd.notify("READY=1\nSTATUS=mounted on " + dir); err != nil {
+		log.Warn("systemd notification failed", "err", err)
+	}
+	return waitUnmounted(ctx, mnt, log, func() {
+		if err := systemd.notify("STOPPING=1"); err != nil {
+			log.Warn("systemd notification failed", "err", err)
+		}
+	})
+}
+
+// metricsMux serves the mount's counters at /metrics.
+func metricsMux(mnt *fs.Mounted) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", fs.MetricsHandler(mnt.Mount.Stats))
+	return mux
+}
+
+// waitUnmounted serves until the mount is unmounted, or until ctx ends
+// (a signal), then unmounts, lazily if the mount is busy. It calls stopping
+// as soon as the mount starts to end.
+func waitUnmounted(ctx context.Context, mnt *fs.Mounted, log *slog.Logger, stopping func()) error {
 	done := make(chan struct{})
 	go func() { mnt.Wait(); close(done) }()
 	select {
 	case <-done:
-		log.Info("unmounted", "mountpoint", dir)
+		stopping()
+		log.Info("unmounted", "mountpoint", mnt.Dir)
 		return nil
 	case <-ctx.Done():
 	}
-	log.Info("signal received; unmounting", "mountpoint", dir)
+	stopping()
+	log.Info("signal received; unmounting", "mountpoint", mnt.Dir)
 	if err := mnt.Unmount(); err != nil {
 		// Busy: detach lazily so that no dead mount is left behind.
 		log.Warn("unmount failed; detaching lazily", "err", err)
-		if err := lazyUnmount(dir); err != nil {
-			return fmt.Errorf("unmount %s: %w", dir, err)
+		if err := lazyUnmount(mnt.Dir); err != nil {
+			return err
 		}
 		// Detached: the mount is gone from the tree. The kernel ends the
 		// connection when this process exits, if a user still holds it.
@@ -197,71 +209,4 @@ func cmdMount(args []string) error {
 	}
 	<-done
 	return nil
-}
-
-// checkMountpoint refuses a mount point that is not a usable empty-or-not
-// folder, and cache or data folders inside it (they would recurse).
-func checkMountpoint(dir string, inside ...string) error {
-	st, err := os.Stat(dir)
-	if errors.Is(err, syscall.ENOTCONN) {
-		return fmt.Errorf("mount point %s is a dead mount: run compsfs unmount --force %s", dir, dir)
-	}
-	if err != nil {
-		return fmt.Errorf("mount point: %w", err)
-	}
-	if !st.IsDir() {
-		return fmt.Errorf("mount point %s is not a folder", dir)
-	}
-	for _, p := range inside {
-		abs, err := filepath.Abs(p)
-		if err == nil && (abs == dir || strings.HasPrefix(abs, dir+string(filepath.Separator))) {
-			return fmt.Errorf("%s is inside the mount point %s", abs, dir)
-		}
-	}
-	return nil
-}
-
-// connect makes the client: for --server, with COMPS_TOKEN or the token cache
-// (compsfs login's, shared with pyCOMPS); otherwise it starts the embedded
-// local COMPS on a random loopback port with a random token. The returned
-// function stops the embedded server.
-func connect(ctx context.Context, f *mountFlags, log *slog.Logger) (*client.Client, func(), error) {
-	if f.server != "" {
-		c, err := client.New(client.Options{Server: f.server, Token: os.Getenv("COMPS_TOKEN"), Logger: log})
-		return c, func() {}, err
-	}
-	if f.workers < 0 || f.jobTimeout <= 0 {
-		return nil, nil, errors.New("--workers must be 0 or more and --job-timeout positive")
-	}
-	srv, err := localcomps.Open(localcomps.Options{Dir: f.data, User: client.LocalUserName(), Logger: log,
-		Workers: f.workers, JobTimeout: f.jobTimeout})
-	if err != nil {
-		return nil, nil, fmt.Errorf("embedded local COMPS: %w", err)
-	}
-	if f.demo {
-		if err := localcomps.Demo(ctx, srv); err != nil {
-			srv.Close()
-			return nil, nil, fmt.Errorf("demo data: %w", err)
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		return nil, nil, fmt.Errorf("embedded local COMPS: %w", err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	go hs.Serve(ln)
-	stop := func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(sctx)
-		srv.Close()
-	}
-	c, err := client.New(client.Options{Server: "http://" + ln.Addr().String(), Token: srv.Token(), NoTokenCache: true, Logger: log})
-	if err != nil {
-		stop()
-		return nil, nil, err
-	}
-	log.Info("embedded local COMPS started", "url", c.Host(), "data", f.data)
-	return c, stop, nil
 }

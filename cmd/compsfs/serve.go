@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
+	"crypto/tls"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,13 +11,19 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs"
 	"github.com/compsfs/compsfs/localcomps"
 )
 
-// serveFlags are the flags of compsfs serve (SPEC §1).
+// serveFlags are the flags of compsfs serve (docs/cli.md).
 type serveFlags struct {
 	listen, data, tokenFile, user, password string
-	demo                                    bool
+	tlsCert, tlsKey                         string
+	demo, revoke, tlsSelfSigned             bool
 	latency                                 time.Duration
 	failRate, resetRate                     float64
 	bandwidth                               bandwidthFlag
@@ -37,6 +40,9 @@ type listFlag []string
 // String renders the list comma-joined.
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
+// Type names the value in help.
+func (l *listFlag) Type() string { return "names" }
+
 // Set adds the names in s.
 func (l *listFlag) Set(s string) error {
 	for _, v := range strings.Split(s, ",") {
@@ -50,8 +56,11 @@ func (l *listFlag) Set(s string) error {
 // bandwidthFlag is a humanized rate such as "50MB/s" (the "/s" optional).
 type bandwidthFlag int64
 
-// String renders the rate in bytes per second.
+// String renders the rate in bytes per second ("0": unlimited).
 func (b *bandwidthFlag) String() string { return fmt.Sprint(int64(*b)) }
+
+// Type names the value in help.
+func (b *bandwidthFlag) Type() string { return "rate" }
 
 // Set parses a humanized rate.
 func (b *bandwidthFlag) Set(s string) error {
@@ -64,43 +73,66 @@ func (b *bandwidthFlag) Set(s string) error {
 }
 
 // define registers the flags on fset.
-func (f *serveFlags) define(fset *flag.FlagSet) {
+func (f *serveFlags) define(fset *pflag.FlagSet) {
 	fset.StringVar(&f.listen, "listen", "127.0.0.1:8420", "address to listen on")
 	fset.StringVar(&f.data, "data", defaultDataDir(), "data folder (database and blobs)")
 	fset.StringVar(&f.tokenFile, "token-file", "", "write the accepted token to this file (mode 0600); default DATA/token")
 	fset.StringVar(&f.user, "user", "localuser", "user name owning the token")
 	fset.StringVar(&f.password, "password", "", "password for POST /api/tokens logins (empty: logins refused)")
 	fset.BoolVar(&f.demo, "demo", false, "fill an empty store with sample data first")
-	fset.IntVar(&f.workers, "workers", 1, "commissioned work items run at a time by the local worker (0: none)")
-	fset.DurationVar(&f.jobTimeout, "job-timeout", time.Hour, "longest a work item's command may run")
-	fset.DurationVar(&f.latency, "latency", 0, "latency added to every response")
+	fset.BoolVar(&f.revoke, "revoke", false, "invalidate every token issued so far (logins and the token file's) and write a new token file")
+	d := fs.DefaultSettings()
+	fset.IntVar(&f.workers, "workers", d.Workers, "commissioned work items run at a time by the local worker (0: none)")
+	f.jobTimeout = d.JobTimeout
+	fset.Var(durationValue{&f.jobTimeout}, "job-timeout", "longest a work item's command may run")
+	fset.Var(durationValue{&f.latency}, "latency", "latency added to every response")
 	fset.Float64Var(&f.failRate, "fail-rate", 0, "share of requests answered 503")
 	fset.Float64Var(&f.resetRate, "reset-rate", 0, "share of response bodies cut off mid-stream")
 	fset.Var(&f.bandwidth, "bandwidth", "limit each response body to this rate, e.g. 50MB/s")
 	fset.Var(&f.environments, "environment", "accepted environment name (repeatable or comma list; default Local)")
+	fset.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (with --tls-key)")
+	fset.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	fset.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate, made at start (or kept from the last) and written beside the token file for clients to trust (--ca-file)")
 	fset.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fset.StringVar(&f.logFile, "log-file", "", "write logs to this file instead of stderr")
-	fset.BoolVar(&f.verbose, "v", false, "debug logging")
+	fset.BoolVarP(&f.verbose, "verbose", "v", false, "debug logging")
+}
+
+// newServeCommand is compsfs serve [flags].
+func newServeCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [flags]",
+		Short: "run the local COMPS-compatible server on its own",
+		Long: `Run the local COMPS-compatible server until SIGINT or SIGTERM, for compsfs
+mount --server, pyCOMPS or tests. The token it accepts is written to
+--token-file; logins (compsfs login) work only with --password.`,
+		Example: `  compsfs serve --demo --listen 127.0.0.1:8420`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmdServe(f)
+		},
+	}
+	f.define(cmd.Flags())
+	return cmd
 }
 
 // cmdServe runs the local COMPS server until SIGINT or SIGTERM.
-func cmdServe(args []string) error {
-	var f serveFlags
-	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
-	f.define(fset)
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	if fset.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fset.Args())
-	}
+func cmdServe(f serveFlags) error {
 	if f.failRate < 0 || f.failRate > 1 || f.resetRate < 0 || f.resetRate > 1 {
-		return errors.New("serve: --fail-rate and --reset-rate must be between 0 and 1")
+		return usagef("--fail-rate and --reset-rate must be between 0 and 1")
 	}
 	if f.workers < 0 || f.jobTimeout <= 0 {
-		return errors.New("serve: --workers must be 0 or more and --job-timeout positive")
+		return usagef("--workers must be 0 or more and --job-timeout positive")
 	}
-	log, closer, err := newLogger(f.logLevel, f.logFile, f.verbose)
+	if (f.tlsCert == "") != (f.tlsKey == "") || f.tlsSelfSigned && f.tlsCert != "" {
+		return usagef("give --tls-cert with --tls-key, or --tls-self-signed, not both")
+	}
+	lv, err := logLevel(f.logLevel, f.verbose)
+	if err != nil {
+		return err
+	}
+	log, closer, err := newLogger(lv, f.logFile)
 	if err != nil {
 		return err
 	}
@@ -113,43 +145,55 @@ func cmdServe(args []string) error {
 	if tokenFile == "" {
 		tokenFile = filepath.Join(f.data, "token")
 	}
-	srv, err := localcomps.Open(localcomps.Options{
-		Dir: f.data, User: f.user, Token: previousToken(tokenFile, f.user), Password: f.password, Environments: f.environments, Logger: log,
+	static := previousToken(tokenFile, f.user)
+	if f.revoke {
+		static = "" // a new one is minted and replaces the token file
+	}
+	if f.tlsSelfSigned {
+		f.tlsCert, f.tlsKey, err = selfSignedFiles(tokenFile, f.listen)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		log.Info("self-signed certificate", "cert", f.tlsCert)
+	}
+	var tlsConfig *tls.Config
+	if f.tlsCert != "" {
+		if tlsConfig, err = loadTLS(f.tlsCert, f.tlsKey); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	srv, err := localcomps.Serve(ctx, localcomps.Options{
+		Dir: f.data, User: f.user, Token: static, Password: f.password, Environments: f.environments, Logger: log,
 		Workers: f.workers, JobTimeout: f.jobTimeout,
 		Faults: localcomps.Faults{Latency: f.latency, FailRate: f.failRate, ResetRate: f.resetRate,
 			Bandwidth: int64(f.bandwidth), Seed: time.Now().UnixNano()},
-	})
+	}, localcomps.ServeOptions{Listen: f.listen, TLS: tlsConfig, Demo: f.demo})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer srv.Close()
-	if f.demo {
-		if err := localcomps.Demo(ctx, srv); err != nil {
-			return fmt.Errorf("serve: demo data: %w", err)
+	defer srv.Close(10 * time.Second)
+	if f.revoke {
+		n, err := srv.RevokeTokens()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
 		}
+		fmt.Printf("revoked %d login tokens and the previous token file's token\n", n)
 	}
 	if err := writeTokenFile(tokenFile, srv.Token()); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+	if tlsConfig != nil {
+		fmt.Printf("TLS certificate in %s (clients trust it with --ca-file %s)\n", f.tlsCert, f.tlsCert)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	fmt.Printf("local COMPS listening on http://%s\ntoken in %s\ndata in %s\n", ln.Addr(), tokenFile, f.data)
+	fmt.Printf("local COMPS listening on %s\ntoken in %s\ndata in %s\n", srv.URL, tokenFile, f.data)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- srv.Run() }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
-	}
 	return nil
 }
 
@@ -161,16 +205,11 @@ func previousToken(path, user string) string {
 	if err != nil {
 		return ""
 	}
-	tok := strings.TrimSpace(string(data))
-	f := strings.Split(tok, ",")
-	if len(f) < 15 || f[1] != "System" || f[2] != user {
+	tok, err := client.ParseToken(string(data))
+	if err != nil || tok.Type != client.TokenSystem || tok.User != user || time.Now().Add(24*time.Hour).After(tok.Expiry) {
 		return ""
 	}
-	exp, err := time.Parse("2006-01-02-15-04-05", f[6])
-	if err != nil || time.Now().UTC().Add(24*time.Hour).After(exp) {
-		return ""
-	}
-	return tok
+	return strings.TrimSpace(string(data))
 }
 
 // writeTokenFile writes the token with mode 0600, atomically.

@@ -1,31 +1,41 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"sort"
+	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/spf13/cobra"
 
-	"github.com/compsfs/compsfs/fs/nodes"
+	"github.com/compsfs/compsfs/fs"
 )
 
-// cmdStatus is compsfs status MOUNTPOINT: the mount's .stats, humanized.
-func cmdStatus(args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: compsfs status MOUNTPOINT")
+// newStatusCommand is compsfs status MOUNTPOINT.
+func newStatusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:               "status MOUNTPOINT",
+		Short:             "print a running mount's figures",
+		Long:              "Print the counters of the compsfs mount on MOUNTPOINT (its hidden .stats file), humanized.",
+		Args:              exactArgs("MOUNTPOINT"),
+		ValidArgsFunction: completeMounts,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := requireCompsfsMount(args[0]); err != nil {
+				return err
+			}
+			s, err := fs.ReadStats(args[0])
+			if err != nil {
+				return fmt.Errorf("status: %w", err)
+			}
+			printStatus(cmd.OutOrStdout(), s)
+			return nil
+		},
 	}
-	b, err := os.ReadFile(filepath.Join(args[0], ".stats"))
-	if err != nil {
-		return fmt.Errorf("status: is %s a compsfs mount? %w", args[0], err)
-	}
-	var s nodes.Stats
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("status: %w", err)
-	}
+}
+
+// printStatus writes the counters humanized.
+func printStatus(w io.Writer, s fs.Stats) {
 	var total int64
 	keys := make([]string, 0, len(s.Requests))
 	for k, v := range s.Requests {
@@ -33,20 +43,23 @@ func cmdStatus(args []string) error {
 		total += v
 	}
 	sort.Strings(keys)
-	fmt.Printf("requests:      %s\n", humanize.Comma(total))
+	fmt.Fprintf(w, "requests:      %s\n", humanize.Comma(total))
 	for _, k := range keys {
-		fmt.Printf("  %-24s %s\n", k, humanize.Comma(s.Requests[k]))
+		fmt.Fprintf(w, "  %-24s %s\n", k, humanize.Comma(s.Requests[k]))
 	}
 	if c := s.Content; c != nil {
-		fmt.Printf("output cache:  %s on disk, %s fetched, %s hits, %s misses, %s evictions\n",
+		fmt.Fprintf(w, "output cache:  %s on disk, %s fetched, %s hits, %s misses, %s evictions\n",
 			humanize.IBytes(uint64(max(c.BytesOnDisk, 0))), humanize.IBytes(uint64(max(c.BytesFetched, 0))),
 			humanize.Comma(c.Hits), humanize.Comma(c.Misses), humanize.Comma(c.Evictions))
 	}
-	fmt.Printf("metadata:      %s hits, %s misses\n", humanize.Comma(s.Metadata["workitems_hits"]),
+	fmt.Fprintf(w, "metadata:      %s hits, %s misses\n", humanize.Comma(s.Metadata["workitems_hits"]),
 		humanize.Comma(s.Metadata["workitems_misses"]))
-	fmt.Printf("errors:        %s\n", humanize.Comma(s.Errors))
-	if len(s.Inbox) > 0 {
-		fmt.Printf("inbox:         %s pending\n", humanize.Comma(s.Inbox["pending"]))
+	fmt.Fprintf(w, "errors:        %s\n", humanize.Comma(s.Errors))
+	if since := s.Server.UnreachableSince; since != nil {
+		fmt.Fprintf(w, "server:        unreachable since %s (%s); cached data is served, the rest fails with EIO\n",
+			since.Local().Format(time.DateTime), humanize.Time(*since))
 	}
-	return nil
+	if len(s.Inbox) > 0 {
+		fmt.Fprintf(w, "inbox:         %s pending\n", humanize.Comma(s.Inbox["pending"]))
+	}
 }

@@ -1,4 +1,4 @@
-// Package inbox is the local half of compsfs' inbox/ (SPEC §4): a spool on
+// Package inbox is the local half of compsfs' inbox/ (docs/writing.md): a spool on
 // local disk that keeps every work order and input file the user writes
 // (fsync'd before any upload, manifests replaced atomically), and a
 // submitter that turns spooled entries into COMPS work items exactly once.

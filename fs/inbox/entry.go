@@ -12,14 +12,11 @@ import (
 // Entry is one inbox entry: inbox/NAME.json (a work order) or inbox/NAME/
 // (a folder of files), with its spool folder and its manifest.
 type Entry struct {
-	dir string // spool folder: manifest.json and data/
+	dir string // spool folder: manifest.json and data/; immutable
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards man and removed
 	man     Manifest
-	removed bool
-	// settled is closed when the current submission is done or failed.
-	settled chan struct{}
-	job     *job // what the submitter works on while pending
+	removed bool // taken out of the spool (rm); its nodes answer ENOENT
 }
 
 // Name is the entry's name in inbox/ ("order.json", or a folder's name).
@@ -186,9 +183,12 @@ func (e *Entry) makeDurable() error {
 	return syncDir(filepath.Dir(e.dir))
 }
 
+// maxNameLen is the longest file name Linux allows (NAME_MAX).
+const maxNameLen = 255
+
 // validFileName accepts a plain file name: no separators, not . or .., no NUL.
 func validFileName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && len(name) <= 255
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && len(name) <= maxNameLen
 }
 
 // errorName is NAME.error for inbox/NAME.json and inbox/NAME/.

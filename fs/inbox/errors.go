@@ -21,6 +21,9 @@ var (
 	ErrNotFound = errors.New("no such entry")
 	// ErrBadName: the name cannot be an inbox entry.
 	ErrBadName = errors.New("not a valid inbox name")
+	// ErrNameTooLong: the entry's NAME.error would be longer than a file
+	// name can be (255 bytes).
+	ErrNameTooLong = errors.New("name too long for its .error file")
 	// ErrClosed: the inbox is shut down.
 	ErrClosed = errors.New("inbox closed")
 )

@@ -15,6 +15,9 @@ type Inbox struct {
 // Open opens the spool in dir for submitting to c; Start sets the
 // submitter going.
 func Open(dir string, c *client.Client, o Options) (*Inbox, error) {
+	if o.Wait <= 0 {
+		return nil, fmt.Errorf("inbox: Options.Wait is %s, must be positive", o.Wait)
+	}
 	sp, err := OpenSpool(dir, o.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)

@@ -11,7 +11,7 @@ import (
 	"github.com/compsfs/compsfs/client"
 )
 
-// Names the submitter gives COMPS (SPEC §4, protocol §5, §12).
+// Names the submitter gives COMPS (docs/writing.md, docs/protocol.md §5, §12).
 const (
 	// WorkerVersion is the official tools' default plugin key.
 	WorkerVersion = "1.0.0.0_RELEASE"

@@ -12,7 +12,7 @@ import (
 // finish relates and commissions a created work item, then marks the entry
 // done. After a failed step the next try checks what the server already has.
 func (s *Submitter) finish(e *Entry) {
-	j := e.job
+	j := s.jobOf(e)
 	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
 	defer cancel()
 	if !j.related && len(j.depends) > 0 {
@@ -52,7 +52,9 @@ func (s *Submitter) relate(ctx context.Context, j *job) error {
 		if have[r.id] {
 			continue
 		}
-		if err := s.c.AddRelation(ctx, j.id, client.RelationDependsOn, r.kind, r.id); err != nil {
+		err := s.c.AddRelation(ctx, j.id, client.RelationDependsOn, r.kind, r.id)
+		s.observe(func(o Observer) { o.RelationAdded(j.id, client.RelationDependsOn, r.kind, r.id) })
+		if err != nil {
 			return err
 		}
 	}
@@ -71,15 +73,21 @@ func (s *Submitter) commission(ctx context.Context, j *job) error {
 			return nil
 		}
 	}
-	return s.c.Commission(ctx, j.id)
+	err := s.c.Commission(ctx, j.id)
+	s.observe(func(o Observer) { o.StateChanged(j.id) })
+	return err
 }
 
 // retry records a failed try and schedules the next one after a backoff
 // that doubles from 100 ms up to Options.MaxBackoff.
 func (s *Submitter) retry(e *Entry, err error) {
+	s.putBack(e)
 	e.mu.Lock()
-	if e.job != nil {
-		e.job.busy = false
+	if e.removed { // rm'd while its commission was on its way: given up
+		e.mu.Unlock()
+		s.endJob(e)
+		s.log.Warn("inbox entry removed before its work item was commissioned", "name", e.Name(), "id", e.man.WorkItemID, "err", err)
+		return
 	}
 	e.man.Attempts++
 	e.man.LastError = "not on the server yet (" + oneLine(err) + "); compsfs keeps trying in the background"
@@ -100,15 +108,14 @@ func (s *Submitter) retry(e *Entry, err error) {
 	})
 }
 
-// fail settles an entry as refused: nothing was created.
+// fail ends an entry's submission as refused: nothing was created.
 func (s *Submitter) fail(e *Entry, err error) {
 	e.mu.Lock()
-	e.job = nil
 	e.man.State = StateFailed
 	e.man.LastError = "refused: " + oneLine(err)
 	perr := e.record()
-	s.settle(e)
 	e.mu.Unlock()
+	s.endJob(e)
 	if perr != nil {
 		s.log.Warn("inbox manifest not saved", "name", e.Name(), "err", perr)
 	}
@@ -116,12 +123,11 @@ func (s *Submitter) fail(e *Entry, err error) {
 	s.changed(e, e.ErrorName())
 }
 
-// done settles an entry as created: the manifest records the id and the
-// spooled data, now on the server, is deleted.
+// done ends an entry's submission as created: the manifest records the id
+// and the spooled data, now on the server, is deleted.
 func (s *Submitter) done(e *Entry) {
+	id := s.jobOf(e).id
 	e.mu.Lock()
-	id := e.job.id
-	e.job = nil
 	var names []string
 	if e.man.Kind == KindFolder {
 		names = append(names, e.Name())
@@ -130,25 +136,20 @@ func (s *Submitter) done(e *Entry) {
 		names = append(names, e.ErrorName())
 	}
 	e.man.State, e.man.WorkItemID, e.man.LastError = StateDone, id, ""
-	perr := e.persist() // durable before the spooled data goes
-	if perr == nil {
+	var perr error
+	if !e.removed { // a removed entry's folder is gone
+		perr = e.persist() // durable before the spooled data goes
+	}
+	if perr == nil && !e.removed {
 		if err := os.RemoveAll(e.dataDir()); err != nil {
 			s.log.Warn("spooled data of a done entry not deleted", "name", e.Name(), "err", err)
 		}
 	}
-	s.settle(e)
 	e.mu.Unlock()
+	s.endJob(e)
 	if perr != nil {
 		s.log.Warn("inbox manifest not saved", "name", e.Name(), "err", perr)
 	}
 	s.log.Info("inbox submission done", "name", e.Name(), "id", id)
 	s.changed(e, names...)
-}
-
-// settle wakes the entry's waiters; the caller holds e.mu.
-func (s *Submitter) settle(e *Entry) {
-	if e.settled != nil {
-		close(e.settled)
-		e.settled = nil
-	}
 }

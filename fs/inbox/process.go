@@ -22,21 +22,25 @@ const callTimeout = 10 * time.Minute
 func (s *Submitter) process(batch []*Entry) {
 	var check, save, finish []*Entry
 	for _, e := range batch {
+		var j *job
 		e.mu.Lock()
-		if e.removed || e.man.State != StatePending || e.job == nil || e.job.busy {
-			e.mu.Unlock()
-			continue
+		removed := e.removed
+		if !removed && e.man.State == StatePending {
+			j = s.take(e)
 		}
-		e.job.busy = true
+		e.mu.Unlock()
+		if removed {
+			s.endJob(e) // removed while it waited for a retry
+		}
 		switch {
-		case e.job.id != "":
+		case j == nil:
+		case j.id != "":
 			finish = append(finish, e)
-		case e.job.unknown:
+		case j.unknown:
 			check = append(check, e)
 		default:
 			save = append(save, e)
 		}
-		e.mu.Unlock()
 	}
 	ids := make([]string, len(check))
 	errs := make([]error, len(check))
@@ -51,7 +55,7 @@ func (s *Submitter) process(batch []*Entry) {
 			s.created(e, ids[i])
 			finish = append(finish, e)
 		default:
-			e.job.unknown = false
+			s.jobOf(e).unknown = false
 			save = append(save, e)
 		}
 	}
@@ -109,7 +113,7 @@ func (s *Submitter) lookup(e *Entry) (string, error) {
 // the entries ready to save.
 func (s *Submitter) prepare(list []*Entry) []*Entry {
 	errs := make([]error, len(list))
-	parallel(len(list), 4, func(i int) { errs[i] = s.prepareOne(list[i].job) })
+	parallel(len(list), 4, func(i int) { errs[i] = s.prepareOne(s.jobOf(list[i])) })
 	var ready []*Entry
 	for i, e := range list {
 		switch {
@@ -175,7 +179,7 @@ func (s *Submitter) save(list []*Entry) []*Entry {
 	}
 	items := make([]client.NewWorkItem, len(list))
 	for i, e := range list {
-		items[i] = e.job.item
+		items[i] = s.jobOf(e).item
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
 	ids, err := s.c.SaveWorkItems(ctx, items)
@@ -188,7 +192,7 @@ func (s *Submitter) save(list []*Entry) []*Entry {
 		}
 		cid, cerr := client.CanonicalID(id)
 		if cerr != nil {
-			list[i].job.unknown = true
+			s.jobOf(list[i]).unknown = true
 			s.retry(list[i], fmt.Errorf("server answered a bad id: %w", cerr))
 			continue
 		}
@@ -209,7 +213,7 @@ func (s *Submitter) save(list []*Entry) []*Entry {
 			err = errors.New("the server answered fewer ids than items")
 		}
 		for _, e := range rest {
-			e.job.unknown = true
+			s.jobOf(e).unknown = true
 			s.retry(e, err)
 		}
 	}
@@ -220,12 +224,13 @@ func (s *Submitter) save(list []*Entry) []*Entry {
 // writer is told at once (its close returns; the symlink appears) while the
 // submitter commissions it; a folder's waits until everything is done.
 func (s *Submitter) created(e *Entry, id string) {
-	e.job.id = id
+	s.observe(func(o Observer) { o.WorkItemCreated(id) })
+	s.jobOf(e).id = id
 	e.mu.Lock()
 	e.man.WorkItemID = id
 	var names []string
-	if e.man.Kind == KindFile {
-		s.settle(e)
+	file := e.man.Kind == KindFile
+	if file {
 		names = append(names, e.Name())
 	}
 	if e.man.LastError != "" { // what it said (not on the server yet) is over
@@ -233,6 +238,9 @@ func (s *Submitter) created(e *Entry, id string) {
 		names = append(names, e.ErrorName())
 	}
 	e.mu.Unlock()
+	if file {
+		s.wakeWaiters(e)
+	}
 	s.changed(e, names...)
 }
 

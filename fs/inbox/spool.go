@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,8 +24,11 @@ type Spool struct {
 	lock *os.File // flock'd: one mount per spool
 	once sync.Once
 
-	mu     sync.Mutex
+	mu     sync.Mutex // guards byName
 	byName map[string]*Entry
+	// submitter is the one submitting the spool's entries, if any: Remove
+	// refuses an entry it works on and ends its job.
+	submitter atomic.Pointer[Submitter]
 }
 
 // nowUTC is the time manifests record.
@@ -69,10 +73,24 @@ func OpenSpool(dir string, log *slog.Logger) (*Spool, error) {
 				continue
 			}
 		}
-		s.byName[m.Name] = &Entry{dir: edir, man: m}
+		e := &Entry{dir: edir, man: m}
+		if m.Kind == KindFile && m.State == StateDraft {
+			// Its writer never closed it: the mount stopped (or crashed)
+			// while it was being written. Never submitted half-written.
+			e.man.State, e.man.LastError = StateFailed, ErrNotClosed
+			if err := e.record(); err != nil {
+				log.Warn("inbox manifest not saved", "name", m.Name, "err", err)
+			}
+			log.Warn("inbox file was not closed before the mount stopped; write it again", "name", m.Name)
+		}
+		s.byName[m.Name] = e
 	}
 	return s, nil
 }
+
+// ErrNotClosed is the error line of an inbox file whose writer had not
+// closed it when the mount stopped.
+const ErrNotClosed = "not closed before the mount stopped: write it again"
 
 // Close releases the spool for another mount; entries stay on disk.
 func (s *Spool) Close() {
@@ -134,6 +152,9 @@ func CheckName(name string, kind Kind) error {
 	}
 	if isJSON := strings.HasSuffix(name, ".json"); isJSON != (kind == KindFile) || name == ".json" {
 		return fmt.Errorf("%q: %w (a work order is NAME.json, a folder any other name)", name, ErrBadName)
+	}
+	if len(errorName(name, kind)) > maxNameLen {
+		return fmt.Errorf("%d bytes: %w", len(name), ErrNameTooLong)
 	}
 	return nil
 }
@@ -198,7 +219,13 @@ func (s *Spool) Remove(name string) error {
 		return ErrNotFound
 	}
 	e.mu.Lock()
-	if e.job != nil && e.job.busy {
+	sub := s.submitter.Load()
+	busy := sub != nil && sub.busy(e)
+	// A work order whose work item exists shows as the symlink already:
+	// removing it is allowed while its commission is on its way, which
+	// goes ahead (the submitter ends the job). Anything else being
+	// submitted right now is busy.
+	if busy && (e.man.Kind != KindFile || e.man.WorkItemID == "") {
 		e.mu.Unlock()
 		return fmt.Errorf("%s: %w", name, ErrBusy)
 	}
@@ -209,11 +236,10 @@ func (s *Spool) Remove(name string) error {
 		}
 	}
 	e.removed = true
-	if e.settled != nil && e.man.State == StatePending {
-		close(e.settled)
-		e.settled = nil
-	}
 	e.mu.Unlock()
+	if sub != nil && !busy {
+		sub.endJob(e) // its writers return (ENOENT)
+	}
 	s.mu.Lock()
 	if s.byName[name] == e {
 		delete(s.byName, name)

@@ -19,7 +19,8 @@ import (
 type Options struct {
 	// Environment is the default environment of new work items (--environment).
 	Environment string
-	// Wait is how long Submit waits for the server (--timeout); default 30 s.
+	// Wait is how long Submit waits for the server: the mount's --timeout
+	// (fs.DefaultSettings), which Open requires to be positive.
 	Wait time.Duration
 	// Window is how long the submitter waits after a first submission for
 	// others to share its save request; default 100 ms. Only submissions
@@ -29,18 +30,6 @@ type Options struct {
 	MaxBackoff time.Duration
 	// Logger receives a line per submission outcome and per failed try.
 	Logger *slog.Logger
-}
-
-// job is a pending entry as the submitter sees it.
-type job struct {
-	order
-	busy         bool // taken by a batch right now
-	unknown      bool // an earlier save may have created the item: look the tag up first
-	id           string
-	related      bool
-	checkRel     bool // an earlier relation call failed: list before adding
-	commissioned bool
-	checkState   bool // an earlier commission failed: read the state first
 }
 
 // Submitter turns pending entries into work items, in shared save requests,
@@ -55,7 +44,10 @@ type Submitter struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu        sync.Mutex
+	jobsMu sync.Mutex // guards jobs, and each job's busy and waiters (jobs.go)
+	jobs   map[*Entry]*job
+
+	mu        sync.Mutex // guards the fields below, up to sem
 	queue     []*Entry
 	inSubmit  int       // Submit calls under way (preparing, queued or waiting)
 	peak      int       // most Submit calls under way at once lately
@@ -67,13 +59,11 @@ type Submitter struct {
 	saves    atomic.Int64 // SaveWorkItems calls
 	adopted  atomic.Int64 // submissions found on the server by their tag after a lost answer
 	onChange atomic.Pointer[func(*Entry, []string)]
+	observer atomic.Pointer[Observer]
 }
 
 // NewSubmitter makes a submitter for the spool's entries; Start sets it going.
 func NewSubmitter(sp *Spool, c *client.Client, o Options) *Submitter {
-	if o.Wait <= 0 {
-		o.Wait = 30 * time.Second
-	}
 	if o.Window <= 0 {
 		o.Window = 100 * time.Millisecond
 	}
@@ -84,8 +74,10 @@ func NewSubmitter(sp *Spool, c *client.Client, o Options) *Submitter {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Submitter{spool: sp, c: c, o: o, log: o.Logger, ctx: ctx, cancel: cancel,
+	s := &Submitter{spool: sp, c: c, o: o, log: o.Logger, ctx: ctx, cancel: cancel, jobs: map[*Entry]*job{},
 		wake: make(chan struct{}, 1), sem: make(chan struct{}, 16)}
+	sp.submitter.Store(s) // Remove asks it whether an entry is busy
+	return s
 }
 
 // Start resumes the spool's pending entries (each looked up by its tag
@@ -96,7 +88,7 @@ func (s *Submitter) Start() {
 		if e.man.State == StateDone {
 			os.RemoveAll(e.dataDir()) // left by a crash right after the item was done
 		}
-		if e.man.State != StatePending || e.job != nil {
+		if e.man.State != StatePending || s.hasJob(e) {
 			e.mu.Unlock()
 			continue
 		}
@@ -109,8 +101,7 @@ func (s *Submitter) Start() {
 			s.log.Warn("inbox entry cannot resume", "name", e.Name(), "err", err)
 			continue
 		}
-		e.job = &job{order: o, unknown: true, id: e.man.WorkItemID, checkRel: true, checkState: true}
-		e.settled = make(chan struct{})
+		s.addJob(e, &job{order: o, unknown: true, id: e.man.WorkItemID, checkRel: true, checkState: true})
 		e.mu.Unlock()
 		s.log.Info("resuming inbox entry", "name", e.Name(), "submission", e.man.Submission)
 		s.enqueue(e)
@@ -157,7 +148,7 @@ func (s *Submitter) Submit(e *Entry) error {
 		e.mu.Unlock()
 		return nil
 	case e.man.State == StatePending:
-		ch := e.settled
+		ch := s.waitersOf(e)
 		e.mu.Unlock()
 		return s.wait(e, ch)
 	}
@@ -172,7 +163,7 @@ func (s *Submitter) Submit(e *Entry) error {
 
 // start builds a draft or failed entry's work item from the spool, makes the
 // entry durable and pending, and queues it; it returns the channel closed
-// when the submission settles. The caller holds e.mu, which start releases.
+// when its writer may return. The caller holds e.mu, which start releases.
 func (s *Submitter) start(e *Entry) (chan struct{}, error) {
 	sub := uuid.NewString()
 	o, err := build(e, s.o.Environment, sub)
@@ -195,9 +186,7 @@ func (s *Submitter) start(e *Entry) (chan struct{}, error) {
 		e.mu.Unlock()
 		return nil, fmt.Errorf("%s: spool: %w", e.Name(), err)
 	}
-	e.job = &job{order: o}
-	e.settled = make(chan struct{})
-	ch := e.settled
+	ch := s.addJob(e, &job{order: o})
 	e.mu.Unlock()
 	if hadErr {
 		s.changed(e, e.ErrorName())
@@ -206,7 +195,8 @@ func (s *Submitter) start(e *Entry) (chan struct{}, error) {
 	return ch, nil
 }
 
-// wait waits for a submission to settle, at most Options.Wait. Interrupts
+// wait waits until the writer of a submission may return (ch closed), at
+// most Options.Wait. Interrupts
 // of the caller are ignored on purpose (Go programs get them all the time);
 // the wait is bounded.
 func (s *Submitter) wait(e *Entry, ch chan struct{}) error {

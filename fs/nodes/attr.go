@@ -1,9 +1,11 @@
 package nodes
 
 import (
+	"context"
 	"syscall"
 	"time"
 
+	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
@@ -26,7 +28,7 @@ func (m *Mount) fillAttr(a *fuse.Attr, mode uint32, size uint64, mtime time.Time
 	}
 }
 
-// Modes of SPEC §2: files 0444 unless writable (0644), folders 0555 unless
+// Modes of docs/tree.md: files 0444 unless writable (0644), folders 0555 unless
 // one can create in them (0755).
 const (
 	modeFile         = syscall.S_IFREG | 0o444
@@ -40,4 +42,19 @@ const (
 func setEntryTTL(out *fuse.EntryOut, ttl time.Duration) {
 	out.SetEntryTimeout(ttl)
 	out.SetAttrTimeout(ttl)
+}
+
+// attrNode is a node that reports its attributes.
+type attrNode interface {
+	gofs.NodeGetattrer
+	EmbeddedInode() *gofs.Inode
+}
+
+// setattrReply fills the answer of a setattr the node took: its attributes
+// now (through fh), and its inode number, which go-fuse fills in for
+// getattr but not for setattr (the kernel would take 0).
+func setattrReply(ctx context.Context, node attrNode, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	errno := node.Getattr(ctx, fh, out)
+	out.Ino = node.EmbeddedInode().StableAttr().Ino
+	return errno
 }

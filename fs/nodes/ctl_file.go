@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -22,11 +21,11 @@ import (
 // the work item's state and the commands that are valid in that state, in
 // the order they would be used: "commission" for a Created item, "cancel"
 // for an active one (CommissionRequested, Commissioned, Validating, Running,
-// Waiting, ResumeRequested, Resumed; protocol §6), none otherwise ("commands:"
+// Waiting, ResumeRequested, Resumed; docs/protocol.md §6), none otherwise ("commands:"
 // with nothing after it). Writing "commission" or "cancel" (a trailing
 // newline allowed) asks the server for that state; anything else is EINVAL.
 
-// activeStates are the states a cancel is valid in (protocol §6).
+// activeStates are the states a cancel is valid in (docs/protocol.md §6).
 var activeStates = []client.WorkItemState{
 	client.StateCommissionRequested, client.StateCommissioned, client.StateValidating, client.StateRunning,
 	client.StateWaiting, client.StateResumeRequested, client.StateResumed,
@@ -74,7 +73,7 @@ type ctlHandle struct {
 
 // newCtlFile makes the ctl file of work item id.
 func newCtlFile(m *Mount, id string) gofs.InodeEmbedder {
-	return &CtlFile{id: id, TextFile: TextFile{m: m, render: func(ctx context.Context) (text, error) {
+	return &CtlFile{id: id, TextFile: TextFile{nodeDefaults: nodeDefaults{m}, m: m, render: func(ctx context.Context) (text, error) {
 		wi, err := m.cat.WorkItem(ctx, id)
 		if err != nil {
 			return text{}, err
@@ -160,7 +159,7 @@ func (f *CtlFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.SetA
 	if f.m.cfg.ReadOnly {
 		return syscall.EROFS
 	}
-	return f.Getattr(ctx, nil, out)
+	return setattrReply(ctx, f, nil, out)
 }
 
 // run asks the server to commission or cancel the work item, then makes
@@ -171,15 +170,13 @@ func (f *CtlFile) run(ctx context.Context, cmd string) syscall.Errno {
 	defer cancel()
 	var err error
 	if cmd == "commission" {
-		err = f.m.cfg.Client.Commission(wctx, f.id)
+		err = f.m.cat.Commission(wctx, f.id)
 	} else {
-		err = f.m.cfg.Client.Cancel(wctx, f.id)
+		err = f.m.cat.Cancel(wctx, f.id)
 	}
-	f.m.cat.InvalidateWorkItem(f.id)
 	f.m.forgetEntity(f.EmbeddedInode())
-	f.m.forgetStateLinks(f.EmbeddedInode(), f.id)
+	f.m.forgetStateLinks(f.id)
 	if err != nil {
-		err = fmt.Errorf("ctl %s of work item %s: %w", cmd, f.id, err)
 		f.m.logError("ctl", err, "id", f.id)
 		return toErrno(err)
 	}

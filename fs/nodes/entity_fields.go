@@ -3,76 +3,42 @@ package nodes
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/catalog"
 )
 
-// entity is a suite, experiment, simulation or asset collection in the one
-// shape its folder shows; fields a kind lacks stay empty.
-type entity struct {
-	kind                         client.Kind
-	id, name, description, owner string
-	created, modified            time.Time
-	suiteID, experimentID        string
-	state, errorMessage          string // simulations only
-	tags                         client.Tags
-	assets                       []client.AssetCollectionFile
-}
-
-// entityOf reads a *client.Suite, *client.Experiment, *client.Simulation or
-// *client.AssetCollection (as cached by the catalog) into an entity.
-func entityOf(kind client.Kind, v any) (*entity, error) {
-	switch x := v.(type) {
-	case *client.Suite:
-		return &entity{kind: kind, id: x.ID, name: x.Name, description: x.Description, owner: x.Owner,
-			created: x.DateCreated.Time, modified: x.LastModified.Time, tags: x.Tags}, nil
-	case *client.Experiment:
-		return &entity{kind: kind, id: x.ID, name: x.Name, description: x.Description, owner: x.Owner,
-			created: x.DateCreated.Time, modified: x.LastModified.Time, suiteID: x.SuiteID, tags: x.Tags}, nil
-	case *client.Simulation:
-		return &entity{kind: kind, id: x.ID, name: x.Name, description: x.Description, owner: x.Owner,
-			created: x.DateCreated.Time, modified: x.LastModified.Time, experimentID: x.ExperimentID,
-			state: string(x.State), errorMessage: x.ErrorMessage, tags: x.Tags}, nil
-	case *client.AssetCollection:
-		return &entity{kind: kind, id: x.ID, created: x.DateCreated.Time, tags: x.Tags, assets: x.Assets}, nil
-	}
-	return nil, fmt.Errorf("%s: unexpected cached value %T", kind, v)
-}
-
-// mtime is the folder's time: last_modified, or date_created for kinds
-// without it.
-func (e *entity) mtime() time.Time {
-	if e.modified.IsZero() {
-		return e.created
-	}
-	return e.modified
-}
-
 // entityField maps one metadata file of an entity folder to its value.
-// Names are the official client's snake_case property names (protocol §9).
+// Names are the official client's snake_case property names (docs/protocol.md §9).
 type entityField struct {
 	name  string
-	value func(e *entity) string
+	value func(e *catalog.Entity) string
+	// update is the change that writing value makes (name and
+	// description of suites, experiments and simulations); nil for the
+	// read-only fields.
+	update func(value string) (client.EntityUpdate, error)
 }
 
 var (
-	efName         = entityField{"name", func(e *entity) string { return e.name }}
-	efDescription  = entityField{"description", func(e *entity) string { return e.description }}
-	efOwner        = entityField{"owner", func(e *entity) string { return e.owner }}
-	efDateCreated  = entityField{"date_created", func(e *entity) string { return formatDate(e.created) }}
-	efLastModified = entityField{"last_modified", func(e *entity) string { return formatDate(e.modified) }}
+	efName = entityField{"name", func(e *catalog.Entity) string { return e.Name }, func(v string) (client.EntityUpdate, error) {
+		return client.EntityUpdate{Name: &v}, checkName(v)
+	}}
+	efDescription = entityField{"description", func(e *catalog.Entity) string { return e.Description },
+		func(v string) (client.EntityUpdate, error) { return client.EntityUpdate{Description: &v}, nil }}
+	efOwner        = entityField{"owner", func(e *catalog.Entity) string { return e.Owner }, nil}
+	efDateCreated  = entityField{"date_created", func(e *catalog.Entity) string { return formatDate(e.Created) }, nil}
+	efLastModified = entityField{"last_modified", func(e *catalog.Entity) string { return formatDate(e.Modified) }, nil}
 )
 
 // entityFields lists each kind's metadata files in listing order.
 var entityFields = map[client.Kind][]entityField{
 	client.KindSuite: {efName, efDescription, efOwner, efDateCreated, efLastModified},
 	client.KindExperiment: {efName, efDescription, efOwner, efDateCreated, efLastModified,
-		{"suite_id", func(e *entity) string { return e.suiteID }}},
+		{"suite_id", func(e *catalog.Entity) string { return e.SuiteID }, nil}},
 	client.KindSimulation: {efName, efDescription, efOwner, efDateCreated, efLastModified,
-		{"experiment_id", func(e *entity) string { return e.experimentID }},
-		{"state", func(e *entity) string { return e.state }},
-		{"error_message", func(e *entity) string { return e.errorMessage }}},
+		{"experiment_id", func(e *catalog.Entity) string { return e.ExperimentID }, nil},
+		{"state", func(e *catalog.Entity) string { return e.State }, nil},
+		{"error_message", func(e *catalog.Entity) string { return e.ErrorMessage }, nil}},
 	client.KindAssetCollection: {efDateCreated},
 }
 
@@ -87,19 +53,19 @@ type assetJSON struct {
 // renderEntityJSON is an entity folder's metadata.json: the id, every
 // metadata file's value under its name, the tags, and an asset collection's
 // assets; indented, newline-ended, keys sorted.
-func renderEntityJSON(e *entity) ([]byte, error) {
-	doc := map[string]any{"id": e.id}
-	for _, f := range entityFields[e.kind] {
+func renderEntityJSON(e *catalog.Entity) ([]byte, error) {
+	doc := map[string]any{"id": e.ID}
+	for _, f := range entityFields[e.Kind] {
 		doc[f.name] = f.value(e)
 	}
 	tags := map[string]any{}
-	for k, v := range e.tags {
+	for k, v := range e.Tags {
 		tags[k] = v
 	}
 	doc["tags"] = tags
-	if e.kind == client.KindAssetCollection {
+	if e.Kind == client.KindAssetCollection {
 		assets := []assetJSON{}
-		for _, a := range e.assets {
+		for _, a := range e.Assets {
 			assets = append(assets, assetJSON{FileName: a.FileName, RelativePath: a.RelativePath,
 				MD5Checksum: a.MD5Checksum, Length: a.Length})
 		}
@@ -107,7 +73,7 @@ func renderEntityJSON(e *entity) ([]byte, error) {
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("metadata.json of %s %s: %w", e.kind, e.id, err)
+		return nil, fmt.Errorf("metadata.json of %s %s: %w", e.Kind, e.ID, err)
 	}
 	return append(b, '\n'), nil
 }

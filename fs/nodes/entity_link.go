@@ -17,15 +17,18 @@ import (
 // resolves inside the mount wherever the mount is.
 type EntityLink struct {
 	gofs.Inode
-	m      *Mount
-	target string
+	nodeDefaults // refuses lchown, utimes and setxattr on the link
+	m            *Mount
+	target       string
 }
 
 var _ = (gofs.NodeReadlinker)((*EntityLink)(nil))
 var _ = (gofs.NodeGetattrer)((*EntityLink)(nil))
 
 // newEntityLink makes a symlink node whose content is target.
-func newEntityLink(m *Mount, target string) *EntityLink { return &EntityLink{m: m, target: target} }
+func newEntityLink(m *Mount, target string) *EntityLink {
+	return &EntityLink{nodeDefaults: nodeDefaults{m}, m: m, target: target}
+}
 
 // entityLinkTarget is the relative target of a link to the folder of entity
 // id of kind, from a folder depth levels below the mount's root
@@ -36,7 +39,7 @@ func entityLinkTarget(depth int, kind client.Kind, id string) (string, bool) {
 	if !kind.Valid() || !isCanonicalID(id) || depth < 0 {
 		return "", false
 	}
-	return strings.Repeat("../", depth) + entityDirName(kind) + "/" + id, true
+	return rootLink(depth, entityDirName(kind), id), true
 }
 
 // Readlink returns the target.

@@ -56,3 +56,29 @@ func TestLinkEntriesSkipBadEntriesSortAndDeduplicate(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonicalFoldersAndTheLinksToThem pins where each entity's folder is
+// and the links that reach it from elsewhere (entity_paths.go).
+func TestCanonicalFoldersAndTheLinksToThem(t *testing.T) {
+	const s, e = "0f9a3b1c-2d4e-4f60-8a7b-9c0d1e2f3a4b", "1f9a3b1c-2d4e-4f60-8a7b-9c0d1e2f3a4b"
+	cases := []struct {
+		depth int
+		path  []string
+		want  string
+	}{
+		{1, entityPath(client.KindSimulation, s, e), "../experiments/" + e + "/simulations/" + s},          // simulations/<id>
+		{4, entityPath(client.KindSimulation, s, e), "../../../../experiments/" + e + "/simulations/" + s}, // by-state/<State>/<id>
+		{1, entityPath(client.KindSimulation, s, ""), "../simulations/" + s},
+		{3, entityPath(client.KindExperiment, e, ""), "../../../experiments/" + e}, // suites/<id>/experiments/<id>
+		{2, entityPath(client.KindSuite, s, ""), "../../suites/" + s},              // experiments/<id>/suite
+		{2, entityPath(client.KindAssetCollection, s, e), "../../assetcollections/" + s},
+	}
+	for _, c := range cases {
+		if got := rootLink(c.depth, c.path...); got != c.want {
+			t.Errorf("rootLink(%d, %v) = %q, want %q", c.depth, c.path, got, c.want)
+		}
+	}
+	if entityIno(client.KindSimulation, s) == entityIno(client.KindExperiment, s) || entityIno(client.KindSuite, s) != entityIno(client.KindSuite, s) {
+		t.Error("inode numbers are not by kind and id")
+	}
+}

@@ -1,23 +1,26 @@
 package nodes
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+
 	"github.com/compsfs/compsfs/client"
 )
 
 // field maps one metadata file to the work-item property it shows. The
-// names are the official client's snake_case property names (SPEC §2).
+// names are the official client's snake_case property names (docs/tree.md).
 type field struct {
 	name  string
 	value func(wi *client.WorkItem) string
 	// update is the change that writing value makes, or an error for a
 	// value the field cannot take; nil for the read-only fields. Name and
-	// description are written through the mount (SPEC §4).
+	// description are written through the mount (docs/writing.md).
 	update func(value string) (client.WorkItemUpdate, error)
 }
 
@@ -42,13 +45,21 @@ var workItemFields = []field{
 	{"asset_collection_id", func(w *client.WorkItem) string { return w.AssetCollectionID }, nil},
 }
 
-// updateName is the change of a written name; an empty (or blank) name is
-// EINVAL, as the server would answer.
+// updateName is the change of a written name (see checkName).
 func updateName(v string) (client.WorkItemUpdate, error) {
-	if strings.TrimSpace(v) == "" {
-		return client.WorkItemUpdate{}, fmt.Errorf("a work item's name cannot be empty: %w", syscall.EINVAL)
+	if err := checkName(v); err != nil {
+		return client.WorkItemUpdate{}, err
 	}
 	return client.WorkItemUpdate{Name: &v}, nil
+}
+
+// checkName refuses an empty (or blank) name with EINVAL, as the server
+// would.
+func checkName(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("a name cannot be empty: %w", syscall.EINVAL)
+	}
+	return nil
 }
 
 // formatDate renders a date as RFC 3339 in UTC; the zero time is "".
@@ -60,10 +71,31 @@ func formatDate(t time.Time) string {
 }
 
 // fileLine is the content of a one-value file: the value and a newline, or
-// nothing at all when there is no value (like sysfs, SPEC §2).
+// nothing at all when there is no value (like sysfs, docs/tree.md).
 func fileLine(v string) []byte {
 	if v == "" {
 		return nil
 	}
 	return []byte(v + "\n")
+}
+
+// newFieldFile is the file of one metadata field, showing render: read-only
+// when update is nil; else writing it saves the value through update (the
+// change it makes, or an error for a value the field cannot take) and store
+// (docs/writing.md). ino is the file's inode number.
+func newFieldFile[U any](m *Mount, ino uint64, name string, render func(ctx context.Context) (text, error),
+	update func(value string) (U, error), store func(ctx context.Context, u U) error) gofs.InodeEmbedder {
+	if update == nil {
+		return newTextFile(m, render)
+	}
+	return newWritableFile(m, ino, render, func(ctx context.Context, value string) error {
+		u, err := update(value)
+		if err != nil {
+			return err
+		}
+		if err := store(ctx, u); err != nil {
+			return fmt.Errorf("save %s: %w", name, err)
+		}
+		return nil
+	})
 }

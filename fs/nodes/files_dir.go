@@ -12,16 +12,20 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/catalog"
 )
 
-// FilesDir is files/ of a work item: its own files (WorkOrder.json, inputs)
-// from the work item's Files child, each read lazily through the content
-// cache like an output.
+// FilesDir is files/ of a work item or simulation: its own files
+// (WorkOrder.json, config.json, inputs) from its Files child, each read
+// lazily through the content cache like an output.
 type FilesDir struct {
 	gofs.Inode
 	fixedEntries
-	m     *Mount
-	id    string
+	m    *Mount
+	kind client.Kind
+	id   string
+	// list returns the entity's files.
+	list  func(ctx context.Context) ([]client.WorkItemFile, error)
 	files derived[client.WorkItemFile, []client.WorkItemFile]
 }
 
@@ -31,17 +35,30 @@ var _ = (gofs.NodeReaddirer)((*FilesDir)(nil))
 
 // newFilesDir makes the node of a work item's files/ folder.
 func newFilesDir(m *Mount, id string) gofs.InodeEmbedder {
-	return &FilesDir{m: m, fixedEntries: fixedEntries{m}, id: id}
+	return &FilesDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: client.KindWorkItem, id: id,
+		list: func(ctx context.Context) ([]client.WorkItemFile, error) {
+			wi, err := m.cat.WorkItemDetail(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return wi.Files, nil
+		}}
+}
+
+// newSimulationFilesDir makes the node of a simulation's files/ folder.
+func newSimulationFilesDir(m *Mount, id string) gofs.InodeEmbedder {
+	return &FilesDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: client.KindSimulation, id: id,
+		list: func(ctx context.Context) ([]client.WorkItemFile, error) { return m.cat.SimulationFiles(ctx, id) }}
 }
 
 // usableFiles keeps the files that can be directory entries, sorted by name;
 // of two files with one name the later one wins, as on the server.
-func usableFiles(m *Mount, id string) func([]client.WorkItemFile) []client.WorkItemFile {
+func usableFiles(m *Mount, kind client.Kind, id string) func([]client.WorkItemFile) []client.WorkItemFile {
 	return func(all []client.WorkItemFile) []client.WorkItemFile {
 		byName := map[string]client.WorkItemFile{}
 		for _, f := range all {
 			if !safeName(f.FileName) || f.Length < 0 {
-				m.log.Warn("files: skipping a file the server listed", "id", id, "name", fmt.Sprintf("%q", f.FileName))
+				m.log.Warn("files: skipping a file the server listed", "kind", kind, "id", id, "name", fmt.Sprintf("%q", f.FileName))
 				continue
 			}
 			byName[f.FileName] = f
@@ -55,36 +72,43 @@ func usableFiles(m *Mount, id string) func([]client.WorkItemFile) []client.WorkI
 	}
 }
 
-// load returns the work item (with its children) and its usable files.
-func (d *FilesDir) load(ctx context.Context) (*client.WorkItem, []client.WorkItemFile, error) {
+// load returns the entity's finality and time and its usable files.
+func (d *FilesDir) load(ctx context.Context) (catalog.OutputsOwner, []client.WorkItemFile, error) {
 	ctx, cancel := d.m.callCtx(ctx)
 	defer cancel()
-	wi, err := d.m.cat.WorkItemDetail(ctx, d.id)
+	files, err := d.list(ctx) // first: a work item's details fill its properties
 	if err != nil {
-		return nil, nil, err
+		return catalog.OutputsOwner{}, nil, err
 	}
-	return wi, d.files.get(wi.Files, usableFiles(d.m, d.id)), nil
+	owner, err := d.m.cat.OutputsOwner(ctx, d.kind, d.id)
+	if err != nil {
+		return owner, nil, err
+	}
+	return owner, d.files.get(files, usableFiles(d.m, d.kind, d.id)), nil
 }
 
-// Getattr reports a folder whose mtime is the item's last_modified.
+// Getattr reports a folder whose mtime is the entity's last_modified.
 func (d *FilesDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
 	ctx, cancel := d.m.callCtx(ctx)
 	defer cancel()
-	wi, err := d.m.cat.WorkItem(ctx, d.id)
+	owner, err := d.m.cat.OutputsOwner(ctx, d.kind, d.id)
 	if err != nil {
-		d.m.logError("stat files", err, "id", d.id)
+		d.m.logError("stat files", err, "kind", d.kind, "id", d.id)
 		return toErrno(err)
 	}
-	d.m.fillAttr(&out.Attr, modeDir, 0, wi.LastModified.Time)
-	out.SetTimeout(d.m.kernelTTL(wi.State.Final()))
+	d.m.fillAttr(&out.Attr, modeDir, 0, owner.Modified)
+	out.SetTimeout(d.m.kernelTTL(owner.Final))
 	return 0
 }
 
 // Lookup finds one of the work item's files.
 func (d *FilesDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	wi, files, err := d.load(ctx)
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
+	owner, files, err := d.load(ctx)
 	if err != nil {
-		d.m.logError("lookup in files", err, "id", d.id, "name", name)
+		d.m.logError("lookup in files", err, "kind", d.kind, "id", d.id, "name", name)
 		return nil, toErrno(err)
 	}
 	if _, ok := slices.BinarySearchFunc(files, name, func(f client.WorkItemFile, name string) int {
@@ -93,14 +117,14 @@ func (d *FilesDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 		return nil, syscall.ENOENT
 	}
 	return newChild(ctx, d.EmbeddedInode(), d.fileNode(name), modeFile, d.ino(name), out,
-		d.m.kernelTTL(wi.State.Final()))
+		d.m.kernelTTL(owner.Final))
 }
 
 // Readdir lists the work item's files, sorted by name.
 func (d *FilesDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 	_, files, err := d.load(ctx)
 	if err != nil {
-		d.m.logError("list files", err, "id", d.id)
+		d.m.logError("list files", err, "kind", d.kind, "id", d.id)
 		return nil, toErrno(err)
 	}
 	list := make([]fuse.DirEntry, 0, len(files))
@@ -112,13 +136,13 @@ func (d *FilesDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) 
 
 // ino is the stable inode number of the file name.
 func (d *FilesDir) ino(name string) uint64 {
-	return inoOf(string(client.KindWorkItem), d.id, "files", name)
+	return inoOf(string(d.kind), d.id, "files", name)
 }
 
-// fileNode is the node of the file name, described from the cached work item.
+// fileNode is the node of the file name, described from the cached entity.
 func (d *FilesDir) fileNode(name string) gofs.InodeEmbedder {
 	return newOutputFile(d.m, func(ctx context.Context) (remoteFile, error) {
-		wi, files, err := d.load(ctx)
+		owner, files, err := d.load(ctx)
 		if err != nil {
 			return remoteFile{}, err
 		}
@@ -126,24 +150,24 @@ func (d *FilesDir) fileNode(name string) gofs.InodeEmbedder {
 			return cmp.Compare(f.FileName, name)
 		})
 		if !ok {
-			return remoteFile{}, fmt.Errorf("file %q of work item %s: %w", name, d.id, fs.ErrNotExist)
+			return remoteFile{}, fmt.Errorf("file %q of %s %s: %w", name, d.kind, d.id, fs.ErrNotExist)
 		}
-		return workItemFileRemote(d.id, wi, files[i]), nil
+		return entityFileRemote(d.kind, d.id, owner, files[i]), nil
 	})
 }
 
-// workItemFileRemote describes one of a work item's files for reading: keyed
-// by its md5 (sent in UUID form), or without one by its URI.
-func workItemFileRemote(id string, wi *client.WorkItem, f client.WorkItemFile) remoteFile {
-	owner := outputsOwner{final: wi.State.Final(), modified: wi.LastModified.Time}
-	r := remoteFile{url: f.URI, size: f.Length, mtime: owner.modified, final: owner.final}
+// entityFileRemote describes one of a work item's or simulation's own
+// files for reading: keyed by its md5 (sent in UUID form), or without one
+// by its URI (docs/tree.md: user.comps.type WorkItemFile or SimulationFile).
+func entityFileRemote(kind client.Kind, id string, owner catalog.OutputsOwner, f client.WorkItemFile) remoteFile {
+	r := remoteFile{url: f.URI, size: f.Length, mtime: owner.Modified, final: owner.Final}
 	r.key.Size = f.Length
 	if h, err := client.MD5Hex(f.MD5Checksum); err == nil {
 		r.key.MD5 = h
 	} else {
 		r.key.ID = unverifiedID(f.URI, owner)
 	}
-	r.xattrs = []xattr{{"user.comps.id", id}, {"user.comps.type", "WorkItemFile"}}
+	r.xattrs = []xattr{{"user.comps.id", id}, {"user.comps.type", string(kind) + "File"}}
 	if r.key.MD5 != "" {
 		r.xattrs = append(r.xattrs, xattr{"user.comps.md5", r.key.MD5})
 	}

@@ -8,11 +8,13 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
-// fixedEntries is embedded by every folder whose entries users cannot change
-// (the root, workitems/, a work item's folder, outputs/, ...): each attempt
-// to create, remove, link or rename an entry is refused with EACCES, or EROFS
-// on a --read-only mount (SPEC §4), instead of go-fuse's defaults.
-type fixedEntries struct{ m *Mount }
+// fixedEntries is embedded by every folder: each attempt to create, remove,
+// link or rename an entry is refused with EACCES, or EROFS on a --read-only
+// mount (docs/errors.md), instead of go-fuse's defaults (ENOTSUP, or a
+// silent success for rmdir), and so is every change of the folder's own
+// attributes (nodeDefaults). The folders where something can be created
+// (tags/, inbox/, relations/<type>/) answer those calls themselves.
+type fixedEntries struct{ nodeDefaults }
 
 var _ = (gofs.NodeCreater)((*fixedEntries)(nil))
 var _ = (gofs.NodeMkdirer)((*fixedEntries)(nil))

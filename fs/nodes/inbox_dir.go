@@ -15,7 +15,7 @@ import (
 )
 
 // InboxDir is inbox/: writing NAME.json or filling NAME/ and touching
-// NAME/.submit creates a work item (SPEC §4). Entries live in the spool;
+// NAME/.submit creates a work item (docs/writing.md). Entries live in the spool;
 // a submitted one is a symlink to its work item, a refused or late one has
 // NAME.error beside it.
 type InboxDir struct {
@@ -38,7 +38,7 @@ var _ = (gofs.NodeRmdirer)((*InboxDir)(nil))
 
 // newInboxDir makes inbox/.
 func newInboxDir(m *Mount) gofs.InodeEmbedder {
-	return &InboxDir{fixedEntries: fixedEntries{m}, m: m, replied: map[string]time.Time{}}
+	return &InboxDir{fixedEntries: fixedEntries{nodeDefaults{m}}, m: m, replied: map[string]time.Time{}}
 }
 
 // OnAdd registers for the inbox's own changes (background completions) once
@@ -50,7 +50,7 @@ func (d *InboxDir) OnAdd(ctx context.Context) {
 }
 
 // changed tells the kernel to forget names that changed by themselves, from
-// a goroutine of its own: never inside a request's handler (fuse-lessons).
+// a goroutine of its own: never inside a request's handler.
 func (d *InboxDir) changed(e *inbox.Entry, names []string) {
 	go func() {
 		for _, name := range names {
@@ -66,10 +66,10 @@ func (d *InboxDir) noteReply(e *inbox.Entry) {
 	d.mu.Unlock()
 }
 
-// settle waits until the kernel has dropped what it cached of e's entry
+// awaitKernelForget waits until the kernel has dropped what it cached of e's entry
 // (inboxSettle after the last answer), so that a submit returning next is
 // followed by a fresh lookup.
-func (d *InboxDir) settle(e *inbox.Entry) {
+func (d *InboxDir) awaitKernelForget(e *inbox.Entry) {
 	d.mu.Lock()
 	t, ok := d.replied[e.ID()]
 	delete(d.replied, e.ID())
@@ -95,6 +95,9 @@ func (d *InboxDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.At
 // Lookup finds an entry (a file, a folder, or the symlink of a done one) or
 // an entry's NAME.error.
 func (d *InboxDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	in := d.m.cfg.Inbox
 	out.SetEntryTimeout(inboxTTL) // also: no negative caching of names that may appear
 	if in == nil {
@@ -119,7 +122,7 @@ func (d *InboxDir) entryNode(ctx context.Context, e *inbox.Entry, out *fuse.Entr
 	if e.Kind() == inbox.KindFolder {
 		return newChild(ctx, d.EmbeddedInode(), d.newFolder(e), modeDir, inoOf("inbox-folder", e.ID()), out, inboxTTL)
 	}
-	return newChild(ctx, d.EmbeddedInode(), &InboxFile{m: d.m, dir: d, e: e}, modeFile, inoOf("inbox-file", e.ID()), out, inboxTTL)
+	return newChild(ctx, d.EmbeddedInode(), d.newFile(e, ""), modeFile, inoOf("inbox-file", e.ID()), out, inboxTTL)
 }
 
 // Readdir lists the entries and their .error files, sorted.
@@ -144,10 +147,11 @@ func (d *InboxDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) 
 	return gofs.NewListDirStream(list), 0
 }
 
-// writable refuses writes on a --read-only mount (EROFS) or without a spool.
+// writable refuses writes on a --read-only mount (EROFS) or without a
+// spool (EACCES: inbox/ is then a read-only folder).
 func (d *InboxDir) writable() syscall.Errno {
 	if d.m.cfg.ReadOnly || d.m.cfg.Inbox == nil {
-		return syscall.EROFS
+		return d.m.refuseWrite()
 	}
 	return 0
 }
@@ -158,12 +162,15 @@ func (d *InboxDir) Create(ctx context.Context, name string, flags uint32, mode u
 	if errno := d.writable(); errno != 0 {
 		return nil, nil, 0, errno
 	}
+	if errno := nameErrno(name); errno != 0 {
+		return nil, nil, 0, errno
+	}
 	e, err := d.m.cfg.Inbox.Create(name, inbox.KindFile)
 	if err != nil {
 		d.m.logError("create in inbox/", err, "name", name)
 		return nil, nil, 0, inboxErrno(err)
 	}
-	node := &InboxFile{m: d.m, dir: d, e: e}
+	node := d.newFile(e, "")
 	h, errno := node.open(syscall.O_RDWR, true)
 	if errno != 0 {
 		return nil, nil, 0, errno
@@ -180,6 +187,9 @@ func (d *InboxDir) Create(ctx context.Context, name string, flags uint32, mode u
 // Mkdir starts a folder entry, inbox/NAME/.
 func (d *InboxDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
 	if errno := d.writable(); errno != 0 {
+		return nil, errno
+	}
+	if errno := nameErrno(name); errno != 0 {
 		return nil, errno
 	}
 	e, err := d.m.cfg.Inbox.Create(name, inbox.KindFolder)

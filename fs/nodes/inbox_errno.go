@@ -9,7 +9,7 @@ import (
 )
 
 // inboxErrno maps an inbox error to the errno close, touch, mkdir or rm
-// return (SPEC §4): bad input and refusals EINVAL, a server that has not
+// return (docs/writing.md): bad input and refusals EINVAL, a server that has not
 // answered EIO, an entry being submitted EBUSY; anything else as toErrno.
 func inboxErrno(err error) syscall.Errno {
 	switch {
@@ -19,6 +19,8 @@ func inboxErrno(err error) syscall.Errno {
 		return syscall.EINVAL
 	case errors.Is(err, inbox.ErrPending), errors.Is(err, inbox.ErrClosed):
 		return syscall.EIO
+	case errors.Is(err, inbox.ErrNameTooLong):
+		return syscall.ENAMETOOLONG
 	case errors.Is(err, inbox.ErrBusy):
 		return syscall.EBUSY
 	case errors.Is(err, inbox.ErrExists):

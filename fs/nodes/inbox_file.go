@@ -7,7 +7,6 @@ import (
 	"os"
 	"sync"
 	"syscall"
-	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -20,10 +19,17 @@ import (
 // written NAME.json fsyncs it and submits it, waiting for the work item.
 type InboxFile struct {
 	gofs.Inode
-	m    *Mount
-	dir  *InboxDir
-	e    *inbox.Entry
-	file string // "" for NAME.json; the file's name in a folder entry
+	nodeDefaults // refuses setxattr; chmod, chown and utimes are below
+	m            *Mount
+	dir          *InboxDir
+	e            *inbox.Entry
+	file         string // "" for NAME.json; the file's name in a folder entry
+}
+
+// newFile makes the node of entry e's spooled file: NAME.json when file is
+// "", else the file of that name in the folder entry.
+func (d *InboxDir) newFile(e *inbox.Entry, file string) *InboxFile {
+	return &InboxFile{nodeDefaults: nodeDefaults{d.m}, m: d.m, dir: d, e: e, file: file}
 }
 
 var _ = (gofs.NodeGetattrer)((*InboxFile)(nil))
@@ -34,9 +40,16 @@ var _ = (gofs.NodeSetattrer)((*InboxFile)(nil))
 func (f *InboxFile) path() string { return f.e.DataPath(f.file) }
 
 // Getattr reports the spooled file: 0644 while it may be written, 0444 once
-// it is being submitted.
+// it is being submitted. An open file is described from its descriptor,
+// so fstat works after rm, with no link left.
 func (f *InboxFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	st, err := os.Stat(f.path())
+	var st os.FileInfo
+	var err error
+	if h, ok := fh.(*inboxHandle); ok {
+		st, err = h.f.Stat()
+	} else {
+		st, err = os.Stat(f.path())
+	}
 	if err != nil {
 		return inboxErrno(notFound(err))
 	}
@@ -45,6 +58,9 @@ func (f *InboxFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.A
 		mode = modeFile
 	}
 	f.m.fillAttr(&out.Attr, mode, uint64(st.Size()), st.ModTime())
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && sys.Nlink == 0 {
+		out.Nlink = 0
+	}
 	out.SetTimeout(inboxTTL)
 	return 0
 }
@@ -110,7 +126,7 @@ func (f *InboxFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.Se
 			h.mu.Unlock()
 		}
 	}
-	return f.Getattr(ctx, fh, out)
+	return setattrReply(ctx, f, fh, out)
 }
 
 // inboxHandle is an open spooled file.
@@ -160,7 +176,7 @@ func (h *inboxHandle) Write(ctx context.Context, data []byte, off int64) (uint32
 
 // Flush runs at every close (again after dup): written data is fsync'd
 // first; a written NAME.json is then submitted and the close waits for the
-// work item (SPEC §4). A flush with nothing new repeats the entry's current
+// work item (docs/writing.md). A flush with nothing new repeats the entry's current
 // outcome, so it is safe to run twice. Never ENOSYS.
 func (h *inboxHandle) Flush(ctx context.Context) syscall.Errno {
 	if !h.writing {
@@ -231,28 +247,15 @@ func (d *InboxDir) submit(ctx context.Context, e *inbox.Entry, fromFlush bool) s
 		return inboxErrno(err)
 	}
 	if !fromFlush || !d.forget(e.Name()) {
-		d.settle(e)
+		d.awaitKernelForget(e)
 	}
 	return 0
 }
 
-// forget tells the kernel to drop its entry for name and waits, at most
-// 100 ms, until it has. The notification runs on a goroutine of its own;
-// waiting for it is safe only in FLUSH, during which the kernel holds no
-// lock that the notification needs (it takes the folder's lock, held during
-// CREATE, MKDIR, UNLINK, LOOKUP), and bounded in any case.
+// forget tells the kernel to drop its entry for name and waits, briefly,
+// until it has (notifyBriefly): safe in FLUSH, during which the kernel holds
+// no lock that the notification needs (it takes the folder's lock, held
+// during CREATE, MKDIR, UNLINK, LOOKUP).
 func (d *InboxDir) forget(name string) bool {
-	done := make(chan struct{})
-	go func() {
-		d.NotifyEntry(name)
-		close(done)
-	}()
-	t := time.NewTimer(100 * time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-done:
-		return true
-	case <-t.C:
-		return false
-	}
+	return notifyBriefly(func() { d.NotifyEntry(name) })
 }

@@ -18,7 +18,7 @@ const submitName = ".submit"
 // always there, and touching it submits the folder.
 type InboxFolder struct {
 	gofs.Inode
-	fixedEntries // refuses mknod, symlink, link and rename; the rest is below
+	fixedEntries // refuses mkdir (COMPS file names have no folders), mknod, symlink, link, rename
 	m            *Mount
 	dir          *InboxDir
 	e            *inbox.Entry
@@ -28,8 +28,8 @@ var _ = (gofs.NodeGetattrer)((*InboxFolder)(nil))
 var _ = (gofs.NodeLookuper)((*InboxFolder)(nil))
 var _ = (gofs.NodeReaddirer)((*InboxFolder)(nil))
 var _ = (gofs.NodeCreater)((*InboxFolder)(nil))
-var _ = (gofs.NodeMkdirer)((*InboxFolder)(nil))
 var _ = (gofs.NodeUnlinker)((*InboxFolder)(nil))
+var _ = (gofs.NodeSetattrer)((*InboxFolder)(nil))
 
 // Getattr reports a folder one can create in while the entry may change.
 func (d *InboxFolder) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
@@ -42,11 +42,23 @@ func (d *InboxFolder) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse
 	return 0
 }
 
+// Setattr accepts and ignores modes, owners and times, as on the entry's
+// files, so that cp -a and touch work (docs/writing.md).
+func (d *InboxFolder) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+	if d.m.cfg.ReadOnly {
+		return syscall.EROFS
+	}
+	return setattrReply(ctx, d, fh, out)
+}
+
 // Lookup finds .submit or a spooled file.
 func (d *InboxFolder) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	out.SetEntryTimeout(inboxTTL)
 	if name == submitName {
-		return newChild(ctx, d.EmbeddedInode(), &SubmitFile{m: d.m, dir: d.dir, e: d.e}, modeWritableFile, inoOf("inbox-submit", d.e.ID()), out, inboxTTL)
+		return newChild(ctx, d.EmbeddedInode(), d.submitFile(), modeWritableFile, inoOf("inbox-submit", d.e.ID()), out, inboxTTL)
 	}
 	files, err := d.e.Files()
 	if err != nil {
@@ -54,7 +66,7 @@ func (d *InboxFolder) Lookup(ctx context.Context, name string, out *fuse.EntryOu
 	}
 	for _, f := range files {
 		if f.Name == name {
-			node := &InboxFile{m: d.m, dir: d.dir, e: d.e, file: name}
+			node := d.dir.newFile(d.e, name)
 			return newChild(ctx, d.EmbeddedInode(), node, modeFile, inoOf("inbox-file", d.e.ID(), name), out, inboxTTL)
 		}
 	}
@@ -79,18 +91,21 @@ func (d *InboxFolder) Create(ctx context.Context, name string, flags uint32, mod
 	if d.m.cfg.ReadOnly {
 		return nil, nil, 0, syscall.EROFS
 	}
+	if errno := nameErrno(name); errno != 0 {
+		return nil, nil, 0, errno
+	}
 	if name == submitName {
 		if errno := d.dir.submit(ctx, d.e, false); errno != 0 {
 			return nil, nil, 0, errno
 		}
-		child, errno := newChild(ctx, d.EmbeddedInode(), &SubmitFile{m: d.m, dir: d.dir, e: d.e}, modeWritableFile, inoOf("inbox-submit", d.e.ID()), out, inboxTTL)
+		child, errno := newChild(ctx, d.EmbeddedInode(), d.submitFile(), modeWritableFile, inoOf("inbox-submit", d.e.ID()), out, inboxTTL)
 		return child, &submitHandle{}, fuse.FOPEN_DIRECT_IO, errno
 	}
 	if err := d.e.CreateFile(name); err != nil {
 		d.m.logError("create in inbox/"+d.e.Name(), err, "file", name)
 		return nil, nil, 0, inboxErrno(err)
 	}
-	node := &InboxFile{m: d.m, dir: d.dir, e: d.e, file: name}
+	node := d.dir.newFile(d.e, name)
 	h, errno := node.open(syscall.O_RDWR, true)
 	if errno != 0 {
 		return nil, nil, 0, errno
@@ -101,11 +116,6 @@ func (d *InboxFolder) Create(ctx context.Context, name string, flags uint32, mod
 		return nil, nil, 0, errno
 	}
 	return child, h, fuse.FOPEN_DIRECT_IO, 0
-}
-
-// Mkdir refuses folders inside an entry: COMPS file names have no folders.
-func (d *InboxFolder) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, syscall.EPERM
 }
 
 // Unlink removes a spooled file; removing .submit is a no-op, so that
@@ -126,5 +136,5 @@ func (d *InboxFolder) Unlink(ctx context.Context, name string) syscall.Errno {
 
 // newFolder makes the node of a folder entry.
 func (d *InboxDir) newFolder(e *inbox.Entry) *InboxFolder {
-	return &InboxFolder{fixedEntries: fixedEntries{d.m}, m: d.m, dir: d, e: e}
+	return &InboxFolder{fixedEntries: fixedEntries{nodeDefaults{d.m}}, m: d.m, dir: d, e: e}
 }

@@ -16,9 +16,15 @@ import (
 // and all its files to be on the server.
 type SubmitFile struct {
 	gofs.Inode
-	m   *Mount
-	dir *InboxDir
-	e   *inbox.Entry
+	nodeDefaults // refuses setxattr
+	m            *Mount
+	dir          *InboxDir
+	e            *inbox.Entry
+}
+
+// submitFile makes the node of the folder entry's .submit.
+func (d *InboxFolder) submitFile() *SubmitFile {
+	return &SubmitFile{nodeDefaults: nodeDefaults{d.m}, m: d.m, dir: d.dir, e: d.e}
 }
 
 var _ = (gofs.NodeGetattrer)((*SubmitFile)(nil))
@@ -48,7 +54,7 @@ func (s *SubmitFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.S
 	if errno := s.dir.submit(ctx, s.e, false); errno != 0 {
 		return errno
 	}
-	return s.Getattr(ctx, fh, out)
+	return setattrReply(ctx, s, fh, out)
 }
 
 // submitHandle is an open .submit: reads are empty, writes are taken and

@@ -6,50 +6,59 @@ import (
 	"sync/atomic"
 	"time"
 
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+
 	"github.com/compsfs/compsfs/cache"
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/catalog"
 	"github.com/compsfs/compsfs/fs/inbox"
 )
 
-// Config is what a mount is made of: the COMPS client, the content cache and
-// the options of SPEC §1 that concern the tree.
+// Config is what the tree is made of: the catalog of metadata, the client
+// and content cache for output bytes, the inbox, and the kernel-side
+// settings. fs.Mount fills it from the mount's options, defaults included.
 type Config struct {
+	Catalog *catalog.Catalog
+	// Client downloads output bytes and counts requests for .stats.
 	Client  *client.Client
 	Content *cache.Content
-	// Owner is the logged-in user; workitems/ lists only theirs unless AllOwners.
-	Owner     string
-	AllOwners bool
-	// DirTTL bounds how long a listing is reused; AttrTTL how long metadata of
-	// an unfinished work item is. Finished work items are cached without expiry.
-	DirTTL, AttrTTL time.Duration
+	// CacheBytes is the bound of Content (--cache-size): the size statfs
+	// reports.
+	CacheBytes int64
+	// AttrTTL is the kernel's entry and attribute timeout for what may
+	// change; FinalTTL for what cannot (finished work items).
+	AttrTTL, FinalTTL time.Duration
 	// Timeout is the longest any filesystem call waits on the server.
-	Timeout time.Duration
-	// FinalTTL is the kernel's entry and attribute timeout for what cannot
-	// change (finished work items); default one hour.
-	FinalTTL    time.Duration
-	ReadOnly    bool
-	Environment string
-	UID, GID    uint32
-	Logger      *slog.Logger
-	Now         func() time.Time
-	// MetaEntries bounds each metadata cache (entries); default 100,000.
-	MetaEntries int
+	Timeout  time.Duration
+	ReadOnly bool
+	UID, GID uint32
+	Logger   *slog.Logger
+	Now      func() time.Time
 	// Inbox is the spool and submitter behind inbox/; nil leaves inbox/
 	// empty and read-only.
 	Inbox *inbox.Inbox
 }
 
-// Mount is the state every node shares: configuration, caches and counters.
+// Mount is the state every node shares: configuration, catalog and counters.
 type Mount struct {
 	cfg Config
 	log *slog.Logger
-	cat *catalog
+	cat *catalog.Catalog
 	// Started is when the mount was made; the root's times.
 	Started time.Time
 	errors  atomic.Int64 // errors returned to the kernel
+	// mountPoints are the paths of the mount's root (as given and with
+	// symlinks resolved), for symlink targets written as absolute paths.
+	mountPoints atomic.Pointer[[]string]
+	// root is the root folder's inode, once the kernel has it.
+	root atomic.Pointer[gofs.Inode]
+	// open are the writable files' open handles.
+	open openFiles
 }
 
-// NewMount prepares the shared state of a mount from cfg, filling defaults.
+// NewMount prepares the shared state of a mount from cfg. A nil Logger
+// discards, a nil Now is time.Now, and a nil Catalog is made over Client
+// with the catalog's defaults.
 func NewMount(cfg Config) *Mount {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -57,23 +66,13 @@ func NewMount(cfg Config) *Mount {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.DirTTL <= 0 {
-		cfg.DirTTL = 30 * time.Second
+	if cfg.Catalog == nil {
+		cfg.Catalog = catalog.New(catalog.Options{Client: cfg.Client, Now: cfg.Now, Logger: cfg.Logger})
 	}
-	if cfg.AttrTTL <= 0 {
-		cfg.AttrTTL = 2 * time.Second
+	m := &Mount{cfg: cfg, log: cfg.Logger, cat: cfg.Catalog, Started: cfg.Now()}
+	if cfg.Inbox != nil {
+		cfg.Inbox.Observe(inboxObserver{m})
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 30 * time.Second
-	}
-	if cfg.FinalTTL <= 0 {
-		cfg.FinalTTL = time.Hour
-	}
-	if cfg.MetaEntries <= 0 {
-		cfg.MetaEntries = 100_000
-	}
-	m := &Mount{cfg: cfg, log: cfg.Logger, Started: cfg.Now()}
-	m.cat = newCatalog(m)
 	return m
 }
 

@@ -32,8 +32,9 @@ type remoteFile struct {
 // cache, which downloads only the chunks read.
 type OutputFile struct {
 	gofs.Inode
-	m        *Mount
-	describe func(ctx context.Context) (remoteFile, error)
+	nodeDefaults // refuses chmod, chown, utimes, truncate and setxattr
+	m            *Mount
+	describe     func(ctx context.Context) (remoteFile, error)
 }
 
 var _ = (gofs.NodeGetattrer)((*OutputFile)(nil))
@@ -41,17 +42,19 @@ var _ = (gofs.NodeOpener)((*OutputFile)(nil))
 var _ = (gofs.NodeReader)((*OutputFile)(nil))
 var _ = (gofs.NodeGetxattrer)((*OutputFile)(nil))
 var _ = (gofs.NodeListxattrer)((*OutputFile)(nil))
+var _ = (gofs.NodeRemovexattrer)((*OutputFile)(nil))
 
 // newOutputFile makes a server file's node; describe finds what it is, from
 // cached metadata, at each stat and open.
 func newOutputFile(m *Mount, describe func(ctx context.Context) (remoteFile, error)) *OutputFile {
-	return &OutputFile{m: m, describe: describe}
+	return &OutputFile{nodeDefaults: nodeDefaults{m}, m: m, describe: describe}
 }
 
 // outputHandle is an open server file: the description taken at open.
 type outputHandle struct{ r remoteFile }
 
-// current returns the open file's description, or a fresh one.
+// current returns the open file's description, or a fresh one (always for
+// a live output, whose size may grow while it is open).
 func (f *OutputFile) current(ctx context.Context, fh gofs.FileHandle, op string) (remoteFile, syscall.Errno) {
 	if h, ok := fh.(*outputHandle); ok {
 		return h.r, 0
@@ -78,7 +81,7 @@ func (f *OutputFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.
 }
 
 // Open takes the file's description for this open file. The kernel keeps
-// the pages of files of final entities; others are read anew at each open.
+// the pages of files of final entities; others are live (live_output.go).
 func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
 	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC) != 0 {
 		return nil, 0, f.m.refuseWrite()
@@ -87,10 +90,10 @@ func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, u
 	if errno != 0 {
 		return nil, 0, errno
 	}
-	if r.final {
-		return &outputHandle{r}, fuse.FOPEN_KEEP_CACHE, 0
+	if !r.final {
+		return openLive()
 	}
-	return &outputHandle{r}, 0, 0
+	return &outputHandle{r}, fuse.FOPEN_KEEP_CACHE, 0
 }
 
 // Read serves bytes through the content cache within --timeout, handing the
@@ -99,12 +102,15 @@ func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, u
 // times out returns at once (EINTR or EIO) while the download goes on and
 // fills the cache for the next reader.
 func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	if off < 0 {
+		return nil, syscall.EINVAL
+	}
+	if live, ok := fh.(*liveHandle); ok {
+		return f.readLive(ctx, live, dest, off)
+	}
 	h, ok := fh.(*outputHandle)
 	if !ok {
 		return nil, syscall.EBADF
-	}
-	if off < 0 {
-		return nil, syscall.EINVAL
 	}
 	if off >= h.r.size || len(dest) == 0 {
 		return fuse.ReadResultData(nil), 0
@@ -157,4 +163,14 @@ func (f *OutputFile) Listxattr(ctx context.Context, dest []byte) (uint32, syscal
 		return 0, errno
 	}
 	return listXattr(r.xattrs, dest)
+}
+
+// Removexattr is refused for the attributes the file has (EACCES), ENODATA
+// for any other name.
+func (f *OutputFile) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	r, errno := f.current(ctx, nil, "removexattr")
+	if errno != 0 {
+		return errno
+	}
+	return f.m.removeXattr(r.xattrs, attr)
 }

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/compsfs/compsfs/client"
@@ -30,6 +31,9 @@ func TestSplitOutputPathRefusesWhatCouldLeaveItsFolder(t *testing.T) {
 		{"/abs.txt", nil},
 		{"//abs.txt", nil},
 		{"nul\x00.txt", nil},
+		{strings.Repeat("n", 255), []string{strings.Repeat("n", 255)}},
+		{strings.Repeat("n", 256), nil},
+		{"ok/" + strings.Repeat("d", 256) + "/x", nil},
 	} {
 		got, ok := splitOutputPath(tc.path)
 		if ok != (tc.want != nil) || !slices.Equal(got, tc.want) {

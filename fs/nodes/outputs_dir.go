@@ -11,11 +11,13 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/compsfs/compsfs/client"
+	"github.com/compsfs/compsfs/fs/catalog"
 )
 
 // OutputsDir is outputs/ of a work item or simulation, or one folder inside
 // it: the working directory's files as the server lists them (flattened),
-// turned into folders. Listings, lookups and attributes all come from the
+// turned into folders; or, the same way, assets/ of an asset collection
+// (assets_dir.go). Listings, lookups and attributes all come from the
 // cached listing, so READDIRPLUS costs no request per entry.
 type OutputsDir struct {
 	gofs.Inode
@@ -28,34 +30,45 @@ var _ = (gofs.NodeGetattrer)((*OutputsDir)(nil))
 var _ = (gofs.NodeLookuper)((*OutputsDir)(nil))
 var _ = (gofs.NodeReaddirer)((*OutputsDir)(nil))
 
-// outputSet is the outputs of one entity, shared by every node of its
-// outputs/ tree: the cached listing, and the tree made from it.
+// outputSet is the outputs (or assets) of one entity, shared by every node
+// of its tree: where the listing comes from, and the tree made from it.
 type outputSet struct {
 	m    *Mount
 	kind client.Kind
 	id   string
-	tree derived[client.OutputFile, *outputTree]
+	// folder names the tree in inode numbers ("outputs", "assets");
+	// fileType is its files' user.comps.type.
+	folder, fileType string
+	// owner tells whether the files can still change, and their mtime;
+	// files lists them (owner is what owner returned).
+	owner func(ctx context.Context) (catalog.OutputsOwner, error)
+	files func(ctx context.Context, owner catalog.OutputsOwner) ([]client.OutputFile, error)
+	tree  derived[client.OutputFile, *outputTree]
 
 	mu     sync.Mutex
 	logged map[string]bool // skipped paths already logged
 }
 
-// newOutputsDir makes the node of folder dir (a path inside outputs/, "" for
-// outputs/ itself) of an entity's outputs.
-func newOutputsDir(m *Mount, kind client.Kind, id, dir string) gofs.InodeEmbedder {
-	return &OutputsDir{fixedEntries: fixedEntries{m}, set: &outputSet{m: m, kind: kind, id: id}, dir: dir}
+// newOutputsDir makes the outputs/ folder of a work item or simulation.
+func newOutputsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder {
+	set := &outputSet{m: m, kind: kind, id: id, folder: "outputs", fileType: "OutputFile",
+		owner: func(ctx context.Context) (catalog.OutputsOwner, error) { return m.cat.OutputsOwner(ctx, kind, id) },
+		files: func(ctx context.Context, owner catalog.OutputsOwner) ([]client.OutputFile, error) {
+			return m.cat.Outputs(ctx, kind, id, owner.Final)
+		}}
+	return &OutputsDir{fixedEntries: fixedEntries{nodeDefaults{m}}, set: set}
 }
 
 // load returns the entity's finality and time and its output tree, within
 // --timeout. The listing is cached without expiry once the entity is final.
-func (s *outputSet) load(ctx context.Context) (*outputTree, outputsOwner, error) {
+func (s *outputSet) load(ctx context.Context) (*outputTree, catalog.OutputsOwner, error) {
 	ctx, cancel := s.m.callCtx(ctx)
 	defer cancel()
-	owner, err := s.m.cat.outputsOwner(ctx, s.kind, s.id)
+	owner, err := s.owner(ctx)
 	if err != nil {
 		return nil, owner, err
 	}
-	files, err := s.m.cat.Outputs(ctx, s.kind, s.id, owner.final)
+	files, err := s.files(ctx, owner)
 	if err != nil {
 		return nil, owner, err
 	}
@@ -77,31 +90,31 @@ func (s *outputSet) logSkipped(t *outputTree) {
 	for _, sk := range t.skipped {
 		if !s.logged[sk.path] {
 			s.logged[sk.path] = true
-			s.m.log.Warn("outputs: skipping a file the server listed", "kind", s.kind, "id", s.id,
+			s.m.log.Warn(s.folder+": skipping a file the server listed", "kind", s.kind, "id", s.id,
 				"path", fmt.Sprintf("%q", sk.path), "reason", sk.reason)
 		}
 	}
 }
 
 // ino is the stable inode number of the file or folder at path p.
-func (s *outputSet) ino(p string) uint64 { return inoOf(string(s.kind), s.id, "outputs", p) }
+func (s *outputSet) ino(p string) uint64 { return inoOf(string(s.kind), s.id, s.folder, p) }
 
 // Getattr reports a folder whose mtime is the entity's last_modified.
 func (d *OutputsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
 	ctx, cancel := d.set.m.callCtx(ctx)
 	defer cancel()
-	owner, err := d.set.m.cat.outputsOwner(ctx, d.set.kind, d.set.id)
+	owner, err := d.set.owner(ctx)
 	if err != nil {
-		d.set.m.logError("stat outputs", err, "kind", d.set.kind, "id", d.set.id, "dir", d.dir)
+		d.set.m.logError("stat "+d.set.folder, err, "kind", d.set.kind, "id", d.set.id, "dir", d.dir)
 		return toErrno(err)
 	}
-	d.set.m.fillAttr(&out.Attr, modeDir, 0, owner.modified)
-	out.SetTimeout(d.set.m.kernelTTL(owner.final))
+	d.set.m.fillAttr(&out.Attr, modeDir, 0, owner.Modified)
+	out.SetTimeout(d.set.m.kernelTTL(owner.Final))
 	return 0
 }
 
 // folder returns this folder's entries from the cached tree.
-func (d *OutputsDir) folder(ctx context.Context, op string) (*outputTree, outputsOwner, []outputEntry, syscall.Errno) {
+func (d *OutputsDir) folder(ctx context.Context, op string) (*outputTree, catalog.OutputsOwner, []outputEntry, syscall.Errno) {
 	t, owner, err := d.set.load(ctx)
 	if err != nil {
 		d.set.m.logError(op, err, "kind", d.set.kind, "id", d.set.id, "dir", d.dir)
@@ -116,7 +129,10 @@ func (d *OutputsDir) folder(ctx context.Context, op string) (*outputTree, output
 
 // Lookup finds a file or folder of this folder in the cached listing.
 func (d *OutputsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	t, owner, _, errno := d.folder(ctx, "lookup in outputs")
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
+	t, owner, _, errno := d.folder(ctx, "lookup in "+d.set.folder)
 	if errno != 0 {
 		return nil, errno
 	}
@@ -131,12 +147,12 @@ func (d *OutputsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut
 	} else {
 		node = &OutputsDir{fixedEntries: d.fixedEntries, set: d.set, dir: e.path}
 	}
-	return newChild(ctx, d.EmbeddedInode(), node, mode, d.set.ino(e.path), out, d.set.m.kernelTTL(owner.final))
+	return newChild(ctx, d.EmbeddedInode(), node, mode, d.set.ino(e.path), out, d.set.m.kernelTTL(owner.Final))
 }
 
 // Readdir lists this folder, sorted by name.
 func (d *OutputsDir) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
-	_, _, entries, errno := d.folder(ctx, "list outputs")
+	_, _, entries, errno := d.folder(ctx, "list "+d.set.folder)
 	if errno != 0 {
 		return nil, errno
 	}
@@ -161,16 +177,17 @@ func (s *outputSet) fileNode(p string) gofs.InodeEmbedder {
 		}
 		f, ok := t.file(p)
 		if !ok {
-			return remoteFile{}, fmt.Errorf("output %q of %s %s: %w", p, s.kind, s.id, fs.ErrNotExist)
+			return remoteFile{}, fmt.Errorf("%s/%s of %s %s: %w", s.folder, p, s.kind, s.id, fs.ErrNotExist)
 		}
-		return outputRemote(s.id, *f, owner), nil
+		return outputRemote(s.id, s.fileType, *f, owner), nil
 	})
 }
 
-// outputRemote describes an output file for reading: keyed by its md5, or
-// without one by its URL (and, while the entity may still change, its time).
-func outputRemote(id string, f client.OutputFile, owner outputsOwner) remoteFile {
-	r := remoteFile{url: f.URL, size: f.Length, mtime: owner.modified, final: owner.final}
+// outputRemote describes an output (or asset) file of type fileType for
+// reading: keyed by its md5, or without one by its URL (and, while the
+// entity may still change, its time).
+func outputRemote(id, fileType string, f client.OutputFile, owner catalog.OutputsOwner) remoteFile {
+	r := remoteFile{url: f.URL, size: f.Length, mtime: owner.Modified, final: owner.Final}
 	r.key.MD5, r.key.Size = f.MD5Hex(), f.Length
 	if r.key.MD5 == "" {
 		r.key.ID = unverifiedID(f.URL, owner)
@@ -179,7 +196,7 @@ func outputRemote(id string, f client.OutputFile, owner outputsOwner) remoteFile
 	if fileID == "" {
 		fileID = id
 	}
-	r.xattrs = []xattr{{"user.comps.id", fileID}, {"user.comps.type", "OutputFile"}}
+	r.xattrs = []xattr{{"user.comps.id", fileID}, {"user.comps.type", fileType}}
 	if r.key.MD5 != "" {
 		r.xattrs = append(r.xattrs, xattr{"user.comps.md5", r.key.MD5})
 	}
@@ -189,9 +206,9 @@ func outputRemote(id string, f client.OutputFile, owner outputsOwner) remoteFile
 
 // unverifiedID names content that has no md5: its URL, and while its owner
 // may still change, the owner's last_modified, so new bytes get a new name.
-func unverifiedID(url string, owner outputsOwner) string {
-	if owner.final {
+func unverifiedID(url string, owner catalog.OutputsOwner) string {
+	if owner.Final {
 		return url
 	}
-	return url + "@" + owner.modified.UTC().Format("2006-01-02T15:04:05.999999999Z")
+	return url + "@" + owner.Modified.UTC().Format("2006-01-02T15:04:05.999999999Z")
 }

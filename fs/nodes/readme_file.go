@@ -15,10 +15,13 @@ workitems/<id>/     one folder per work item (ls lists yours; any id can be open
   metadata.json     everything above, plus tags, files and plugins, as JSON
   tags/<key>        tag values
   files/            the work item's own files (WorkOrder.json, inputs)
-  relations/        depends_on/ and created/: symlinks to related entities
+  relations/        depends_on/ and created/: symlinks to related entities;
+                    depended_on_by/ and created_by/: the work items pointing here
   outputs/          the working directory, fetched on first read and cached
   ctl               read: state and commands; write "commission" or "cancel"
 by-state/<State>/   symlinks to the work items in each state
+query/<query>/      symlinks to the work items a query finds, e.g.
+                    query/state=Failed,tag:Project=malaria (see query/README)
 experiments/ simulations/ suites/ assetcollections/
                     open any <id> to see that entity
 inbox/              create work: copy a work order here as NAME.json, or make

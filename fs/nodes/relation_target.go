@@ -8,7 +8,7 @@ import (
 	"github.com/compsfs/compsfs/client"
 )
 
-// Targets of `ln -s TARGET relations/<type>/<id>` (SPEC §4): any path to an
+// Targets of `ln -s TARGET relations/<type>/<id>` (docs/writing.md): any path to an
 // entity folder of this mount, absolute or relative to the link's folder.
 // They are resolved by their text alone, never by looking them up through
 // the mount (which would be a request to this filesystem from inside one
@@ -30,22 +30,23 @@ func (m *Mount) SetMountPoint(dir string) {
 			roots = append(roots, real)
 		}
 	}
-	m.cat.mountPoints.Store(&roots)
+	m.mountPoints.Store(&roots)
 }
 
 // mountPointPaths are the paths of the mount's root, none when unknown.
 func (m *Mount) mountPointPaths() []string {
-	if p := m.cat.mountPoints.Load(); p != nil {
+	if p := m.mountPoints.Load(); p != nil {
 		return *p
 	}
 	return nil
 }
 
 // relationTarget is the entity whose folder target names: a path to
-// <kind>s/<id> under one of roots (the mount point's paths), or a path
-// relative to linkDir (the link's folder, from the mount's root). It
-// reports false for anything else: another folder or file of the mount, a
-// path outside it, an id that is not in canonical form.
+// <kind>s/<id>, experiments/<eid>/simulations/<id> or
+// suites/<sid>/experiments/<id> under one of roots (the mount point's
+// paths), or a path relative to linkDir (the link's folder, from the
+// mount's root). It reports false for anything else: another folder or file
+// of the mount, a path outside it, an id that is not in canonical form.
 func relationTarget(roots []string, linkDir, target string) (client.Kind, string, bool) {
 	if target == "" || strings.ContainsRune(target, 0) {
 		return "", "", false
@@ -65,14 +66,31 @@ func relationTarget(roots []string, linkDir, target string) (client.Kind, string
 		if !ok {
 			continue
 		}
-		dir, id, ok := strings.Cut(rest, "/")
-		if !ok || !isCanonicalID(id) {
-			continue
+		if kind, id, ok := entityFolderPath(strings.Split(rest, "/")); ok {
+			return kind, id, true
 		}
-		for _, k := range client.Kinds {
-			if entityDirName(k) == dir {
-				return k, id, true
-			}
+	}
+	return "", "", false
+}
+
+// entityFolderPath is the entity whose folder path (names from the root)
+// is: <kind>s/<id>, or a contained entity's place in its parent
+// (experiments/<eid>/simulations/<id>, suites/<sid>/experiments/<id>).
+func entityFolderPath(path []string) (client.Kind, string, bool) {
+	if n := len(path); n == 4 && isCanonicalID(path[1]) && isCanonicalID(path[3]) {
+		switch {
+		case path[0] == entityDirName(client.KindExperiment) && path[2] == "simulations":
+			return client.KindSimulation, path[3], true
+		case path[0] == entityDirName(client.KindSuite) && path[2] == "experiments":
+			return client.KindExperiment, path[3], true
+		}
+	}
+	if len(path) != 2 || !isCanonicalID(path[1]) {
+		return "", "", false
+	}
+	for _, k := range client.Kinds {
+		if entityDirName(k) == path[0] {
+			return k, path[1], true
 		}
 	}
 	return "", "", false
@@ -80,7 +98,7 @@ func relationTarget(roots []string, linkDir, target string) (client.Kind, string
 
 // reverseFolder is the folder of an entity of kind that shows the work
 // items pointing at it by relType ("depended_on_by", "created_by"), ""
-// when the kind has none (work items show only their own relations).
+// when the kind has none.
 func reverseFolder(kind client.Kind, relType client.RelationType) string {
 	for _, f := range relationFolders(kind) {
 		if f.reverse && f.relType == relType {

@@ -8,6 +8,7 @@ import (
 
 func TestRelationTargetNamesOnlyEntityFolders(t *testing.T) {
 	const id = "0f2b3a4c-5d6e-4f70-8192-a3b4c5d6e7f8"
+	const other = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
 	const link = "workitems/11111111-2222-4333-8444-555555555555/relations/depends_on"
 	roots := []string{"/mnt/comps", "/real/comps"}
 	cases := []struct {
@@ -33,6 +34,12 @@ func TestRelationTargetNamesOnlyEntityFolders(t *testing.T) {
 		{roots, "/mnt/comps", ""},
 		{roots, "", ""},
 		{roots, "/mnt/comps/workitems/" + id + "\x00", ""},
+		{roots, "/mnt/comps/experiments/" + other + "/simulations/" + id, client.KindSimulation},
+		{nil, "../../../../suites/" + other + "/experiments/" + id + "/", client.KindExperiment},
+		{roots, "/mnt/comps/experiments/" + other + "/by-state/" + id, ""},
+		{roots, "/mnt/comps/experiments/" + other + "/simulations/" + id + "/outputs", ""},
+		{roots, "/mnt/comps/experiments/Failed/simulations/" + id, ""},
+		{roots, "/mnt/comps/workitems/" + other + "/simulations/" + id, ""},
 	}
 	for _, c := range cases {
 		kind, got, ok := relationTarget(c.roots, link, c.target)
@@ -50,7 +57,8 @@ func TestReverseFolderOfEachKind(t *testing.T) {
 	}{
 		{client.KindExperiment, client.RelationDependsOn, "depended_on_by"},
 		{client.KindAssetCollection, client.RelationCreated, "created_by"},
-		{client.KindWorkItem, client.RelationDependsOn, ""},
+		{client.KindWorkItem, client.RelationDependsOn, "depended_on_by"},
+		{client.KindWorkItem, client.RelationCreated, "created_by"},
 	}
 	for _, c := range cases {
 		if got := reverseFolder(c.kind, c.relType); got != c.want {

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"context"
+	"strings"
 	"syscall"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -17,23 +18,22 @@ import (
 // reverse folders are 0555. Removing a relation is not possible (EPERM).
 type RelationTypeDir struct {
 	gofs.Inode
-	m      *Mount
-	kind   client.Kind
-	id     string
-	folder relationFolder
+	fixedEntries // refuses create, mkdir, mknod, link, rename, rmdir; the rest is below
+	m            *Mount
+	kind         client.Kind
+	id           string
+	folder       relationFolder
+	// path is the folder's place, as names from the root
+	// (<kind>s/<id>/relations/<type>, or deeper for a simulation of an
+	// experiment): its links climb that many levels.
+	path []string
 }
 
 var _ = (gofs.NodeGetattrer)((*RelationTypeDir)(nil))
 var _ = (gofs.NodeLookuper)((*RelationTypeDir)(nil))
 var _ = (gofs.NodeReaddirer)((*RelationTypeDir)(nil))
 var _ = (gofs.NodeSymlinker)((*RelationTypeDir)(nil))
-var _ = (gofs.NodeCreater)((*RelationTypeDir)(nil))
-var _ = (gofs.NodeMkdirer)((*RelationTypeDir)(nil))
 var _ = (gofs.NodeUnlinker)((*RelationTypeDir)(nil))
-
-// relationDepth is how deep a relation folder is below the root
-// (<kind>s/<id>/relations/<type>/), for the links' relative targets.
-const relationDepth = 4
 
 // mode is the folder's type and permissions.
 func (d *RelationTypeDir) mode() uint32 {
@@ -57,13 +57,11 @@ func (d *RelationTypeDir) links(ctx context.Context) ([]linkEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.m.linkEntries(relationDepth, rel, d.path()), nil
+	return d.m.linkEntries(len(d.path), rel, d.where()), nil
 }
 
-// path is the folder's path from the mount's root.
-func (d *RelationTypeDir) path() string {
-	return entityDirName(d.kind) + "/" + d.id + "/relations/" + d.folder.name
-}
+// where is the folder's path from the mount's root.
+func (d *RelationTypeDir) where() string { return strings.Join(d.path, "/") }
 
 // ino is the inode number of the link to id.
 func (d *RelationTypeDir) ino(id string) uint64 {
@@ -79,6 +77,9 @@ func (d *RelationTypeDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *
 
 // Lookup finds the link to one related entity by its id.
 func (d *RelationTypeDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	if !isCanonicalID(name) {
 		return nil, syscall.ENOENT
 	}
@@ -117,41 +118,32 @@ func (d *RelationTypeDir) Symlink(ctx context.Context, target, name string, out 
 	if d.m.cfg.ReadOnly || d.folder.reverse {
 		return nil, d.m.refuseWrite()
 	}
-	kind, id, ok := relationTarget(d.m.mountPointPaths(), d.path(), target)
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
+	kind, id, ok := relationTarget(d.m.mountPointPaths(), d.where(), target)
 	if !ok || id != name {
-		d.m.log.Info("ln -s: not an entity folder of this mount, or not named by its id", "in", d.path(),
+		d.m.log.Info("ln -s: not an entity folder of this mount, or not named by its id", "in", d.where(),
 			"name", name, "target", target)
 		return nil, syscall.EINVAL
 	}
 	wctx, cancel := d.m.writeCtx(ctx)
 	defer cancel()
-	err := d.m.cfg.Client.AddRelation(wctx, d.id, d.folder.relType, kind, id)
-	d.m.cat.InvalidateRelation(d.id, kind, id)
-	if err != nil {
-		d.m.logError("add relation", err, "in", d.path(), "target", target)
+	if err := d.m.cat.AddRelation(wctx, d.id, d.folder.relType, kind, id); err != nil {
+		d.m.logError("add relation", err, "in", d.where(), "target", target)
 		return nil, toErrno(err)
 	}
 	if rev := reverseFolder(kind, d.folder.relType); rev != "" {
-		d.m.forgetEntry(d.EmbeddedInode(), d.id, entityDirName(kind), id, "relations", rev)
+		d.m.forgetEntry(d.id, append(d.m.knownEntityPath(kind, id), "relations", rev)...)
 	}
-	link, _ := entityLinkTarget(relationDepth, kind, id)
+	link, _ := entityLinkTarget(len(d.path), kind, id)
 	d.m.fillAttr(&out.Attr, modeSymlink, uint64(len(link)), d.m.Started)
 	out.Ino = d.ino(id)
 	setEntryTTL(out, d.m.kernelTTL(false))
 	return d.NewInode(ctx, newEntityLink(d.m, link), gofs.StableAttr{Mode: syscall.S_IFLNK, Ino: out.Ino}), 0
 }
 
-// Create is refused: relations are symlinks.
-func (d *RelationTypeDir) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*gofs.Inode, gofs.FileHandle, uint32, syscall.Errno) {
-	return nil, nil, 0, d.m.refuseWrite()
-}
-
-// Mkdir is refused: relations are symlinks.
-func (d *RelationTypeDir) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
-	return nil, d.m.refuseWrite()
-}
-
-// Unlink is refused: COMPS has no way to remove a relation (SPEC §4: EPERM;
+// Unlink is refused: COMPS has no way to remove a relation (docs/writing.md: EPERM;
 // EROFS on a read-only mount).
 func (d *RelationTypeDir) Unlink(ctx context.Context, name string) syscall.Errno {
 	if d.m.cfg.ReadOnly {

@@ -4,18 +4,19 @@
 // per RelationType: depends_on/ (DependsOn) and created/ (Created). Each
 // entry <id> is a symlink to the related entity's folder in this mount
 // (../../../../workitems/<id>, experiments/<id>, simulations/<id>,
-// suites/<id> or assetcollections/<id>).
+// suites/<id> or assetcollections/<id>; a simulation's link leads on to
+// its canonical folder under experiments/).
 //
-// Every other entity (experiments/<id>/, simulations/<id>/, suites/<id>/,
-// assetcollections/<id>/) shows the same relations from the other end: the
-// work items pointing at it, in depended_on_by/ (work items that depend on
-// it) and created_by/ (work items that created it), each entry a symlink to
-// ../../../../workitems/<id>.
+// Every entity, work items included, shows the same relations from the
+// other end: the work items pointing at it, in depended_on_by/ (work items
+// that depend on it) and created_by/ (work items that created it), each
+// entry a symlink to ../../../../workitems/<id>.
 
 package nodes
 
 import (
 	"context"
+	"slices"
 	"syscall"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -32,6 +33,8 @@ type RelationsDir struct {
 	m    *Mount
 	kind client.Kind
 	id   string
+	// path is the entity folder's place, as names from the root.
+	path []string
 }
 
 var _ = (gofs.NodeGetattrer)((*RelationsDir)(nil))
@@ -52,11 +55,15 @@ type relationFolder struct {
 	reverse bool
 }
 
-// relationFolders lists the folders of a kind's relations/, sorted by name.
+// relationFolders lists the folders of a kind's relations/, sorted by name:
+// every entity shows the work items pointing at it; a work item also shows
+// the entities it points at.
 func relationFolders(kind client.Kind) []relationFolder {
 	if kind == client.KindWorkItem {
 		return []relationFolder{
 			{"created", client.RelationCreated, false},
+			{"created_by", client.RelationCreated, true},
+			{"depended_on_by", client.RelationDependsOn, true},
 			{"depends_on", client.RelationDependsOn, false},
 		}
 	}
@@ -66,9 +73,10 @@ func relationFolders(kind client.Kind) []relationFolder {
 	}
 }
 
-// newRelationsDir makes the relations/ folder of entity id of kind.
-func newRelationsDir(m *Mount, kind client.Kind, id string) gofs.InodeEmbedder {
-	return &RelationsDir{m: m, fixedEntries: fixedEntries{m}, kind: kind, id: id}
+// newRelationsDir makes the relations/ folder of entity id of kind, whose
+// folder is at path.
+func newRelationsDir(m *Mount, kind client.Kind, id string, path []string) gofs.InodeEmbedder {
+	return &RelationsDir{m: m, fixedEntries: fixedEntries{nodeDefaults{m}}, kind: kind, id: id, path: path}
 }
 
 // Getattr reports a read-only folder: relation types are fixed.
@@ -80,9 +88,13 @@ func (d *RelationsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fus
 
 // Lookup finds one relation folder.
 func (d *RelationsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	for _, f := range relationFolders(d.kind) {
 		if f.name == name {
-			node := &RelationTypeDir{m: d.m, kind: d.kind, id: d.id, folder: f}
+			node := &RelationTypeDir{fixedEntries: fixedEntries{nodeDefaults{d.m}}, m: d.m, kind: d.kind, id: d.id, folder: f,
+				path: append(slices.Clone(d.path), "relations", f.name)}
 			return newChild(ctx, d.EmbeddedInode(), node, node.mode(), inoOf("relations", string(d.kind), d.id, name),
 				out, d.m.kernelTTL(true))
 		}

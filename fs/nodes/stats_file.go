@@ -3,6 +3,7 @@ package nodes
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 
@@ -16,6 +17,18 @@ type Stats struct {
 	Metadata map[string]int64    `json:"metadata_cache"`
 	Errors   int64               `json:"errors"`
 	Inbox    map[string]int64    `json:"inbox"`
+	Server   ServerStats         `json:"server"`
+}
+
+// ServerStats says whether the server can be reached, and what was served
+// from the cache while it could not (docs/caching.md, offline).
+type ServerStats struct {
+	Reachable bool `json:"reachable"`
+	// UnreachableSince is when the server stopped answering, while it does not.
+	UnreachableSince *time.Time `json:"unreachable_since,omitempty"`
+	// StaleServed counts metadata answers served from expired cache entries
+	// because the server could not answer.
+	StaleServed int64 `json:"stale_served"`
 }
 
 // Stats gathers the mount's counters now.
@@ -32,7 +45,11 @@ func (m *Mount) Stats() Stats {
 		cs := m.cfg.Content.Stats()
 		s.Content = &cs
 	}
-	for name, st := range m.cat.metaStats() {
+	s.Server.Reachable, s.Server.StaleServed = true, m.cat.StaleServed()
+	if since, down := m.cfg.Client.Unreachable(); down {
+		s.Server.Reachable, s.Server.UnreachableSince = false, &since
+	}
+	for name, st := range m.cat.Stats() {
 		s.Metadata[name+"_hits"] = st.Hits
 		s.Metadata[name+"_misses"] = st.Misses
 	}

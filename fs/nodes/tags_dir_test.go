@@ -18,6 +18,9 @@ func TestTagKeyEscaping(t *testing.T) {
 		{"nul\x00byte", "nul%00byte"},
 		{"WorkItem type", "WorkItem type"},
 		{"ünï/cödé", "ünï%2Fcödé"},
+		{"two\nlines", "two%0Alines"},
+		{"\x1b[2Jclear", "%1B[2Jclear"},
+		{"tab\tdel\x7f", "tab%09del%7F"},
 	}
 	for _, c := range cases {
 		if got := escapeTagKey(c.key); got != c.name {

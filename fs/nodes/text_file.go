@@ -25,8 +25,9 @@ type text struct {
 // build on it for the files that can be written.
 type TextFile struct {
 	gofs.Inode
-	m      *Mount
-	render func(ctx context.Context) (text, error)
+	nodeDefaults // refuses chmod, chown, utimes, truncate and setxattr
+	m            *Mount
+	render       func(ctx context.Context) (text, error)
 }
 
 var _ = (gofs.NodeGetattrer)((*TextFile)(nil))
@@ -36,7 +37,7 @@ var _ = (gofs.NodeSetattrer)((*TextFile)(nil))
 
 // newTextFile makes a text file node with a render function.
 func newTextFile(m *Mount, render func(ctx context.Context) (text, error)) *TextFile {
-	return &TextFile{m: m, render: render}
+	return &TextFile{nodeDefaults: nodeDefaults{m}, m: m, render: render}
 }
 
 // textHandle is an open text file: the snapshot it reads.
@@ -65,12 +66,6 @@ func (f *TextFile) attr(ctx context.Context, fh gofs.FileHandle, mode uint32, ou
 	f.m.fillAttr(&out.Attr, mode, uint64(len(t.data)), t.mtime)
 	out.SetTimeout(f.m.kernelTTL(t.final && !t.volatile))
 	return 0
-}
-
-// Setattr refuses every change (truncate, chmod, touch): the file is
-// read-only.
-func (f *TextFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
-	return f.m.refuseWrite()
 }
 
 // Open renders the content once for this open file. Final content lets the
@@ -107,7 +102,7 @@ func (f *TextFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, of
 }
 
 // refuseWrite is the errno for a write to something read-only: EROFS on a
-// --read-only mount, EACCES otherwise (SPEC §4).
+// --read-only mount, EACCES otherwise (docs/writing.md).
 func (m *Mount) refuseWrite() syscall.Errno {
 	if m.cfg.ReadOnly {
 		return syscall.EROFS
@@ -117,7 +112,7 @@ func (m *Mount) refuseWrite() syscall.Errno {
 
 // writableMode is the mode of something written through the mount: mode
 // itself (0644, 0755), or without its write bits on a --read-only mount,
-// where nothing is writable (SPEC §2).
+// where nothing is writable (docs/tree.md).
 func (m *Mount) writableMode(mode uint32) uint32 {
 	if m.cfg.ReadOnly {
 		return mode &^ 0o222

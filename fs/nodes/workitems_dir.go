@@ -30,6 +30,9 @@ func (d *WorkItemsDir) Getattr(ctx context.Context, fh gofs.FileHandle, out *fus
 // Lookup finds a work item by its canonical lowercase id; any other name,
 // or an id the server does not know, is ENOENT.
 func (d *WorkItemsDir) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	if errno := nameErrno(name); errno != 0 {
+		return nil, errno
+	}
 	return lookupWorkItem(ctx, d.m, d.EmbeddedInode(), name, out)
 }
 

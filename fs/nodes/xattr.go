@@ -5,7 +5,7 @@ import (
 	"syscall"
 )
 
-// xattr is one extended attribute of SPEC §2 (user.comps.id, ...).
+// xattr is one extended attribute of docs/tree.md (user.comps.id, ...).
 type xattr struct{ name, value string }
 
 // getXattr answers getxattr from a node's attribute list: the size when dest
@@ -43,4 +43,17 @@ func listXattr(attrs []xattr, dest []byte) (uint32, syscall.Errno) {
 // entityXattrs are the attributes of an entity folder.
 func entityXattrs(kind, id string) []xattr {
 	return []xattr{{"user.comps.id", id}, {"user.comps.type", kind}}
+}
+
+// removeXattr answers removexattr of name on a node whose attributes are
+// attrs: EROFS on a --read-only mount, ENODATA for a name the node does not
+// have, and for one it has the refusal of any change (docs/errors.md).
+func (m *Mount) removeXattr(attrs []xattr, name string) syscall.Errno {
+	switch {
+	case m.cfg.ReadOnly:
+		return syscall.EROFS
+	case !slices.ContainsFunc(attrs, func(a xattr) bool { return a.name == name }):
+		return syscall.ENODATA
+	}
+	return syscall.EACCES
 }

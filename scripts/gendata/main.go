@@ -1,11 +1,15 @@
 // Command gendata fills a local COMPS store with many work items for
 // benchmarks and load tests, through localcomps.Server.Seed in batches:
 //
-//	go run ./scripts/gendata --data DIR --items 10000 --outputs-per-item 5 --output-size 4KiB [--big 1GiB] [--distinct]
+//	go run ./scripts/gendata --data DIR --items 10000 --outputs-per-item 5 --output-size 4KiB [--big 1GiB] [--distinct] [--owner NAME] [--simulations N]
 //
 // By default every output file of the same position shares its content (so
 // blobs are shared and the run is fast); --distinct gives every file its
-// own content.
+// own content. The work items belong to --owner, by default the user the
+// embedded local COMPS of compsfs mount --data DIR logs in as, so that
+// they appear in its workitems/. --simulations N also makes a suite with an
+// experiment of N simulations, saved through the client as any COMPS
+// client would (the store served on loopback meanwhile).
 package main
 
 import (
@@ -19,6 +23,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/compsfs/compsfs/client"
 	"github.com/compsfs/compsfs/localcomps"
 	"github.com/dustin/go-humanize"
 )
@@ -38,6 +43,7 @@ type options struct {
 	distinct             bool
 	batch                int
 	owner, env, stateMix string
+	simulations          int
 }
 
 func run(args []string) error {
@@ -51,7 +57,8 @@ func run(args []string) error {
 	fs.StringVar(&big, "big", "", "also add one work item with a single output of this size (e.g. 1GiB)")
 	fs.BoolVar(&o.distinct, "distinct", false, "give every output file distinct content")
 	fs.IntVar(&o.batch, "batch", 1000, "work items per transaction")
-	fs.StringVar(&o.owner, "owner", "", "owner of the work items (default the store's user)")
+	fs.StringVar(&o.owner, "owner", client.LocalUserName(), "owner of the work items (default: the user compsfs mount --data DIR shows them to)")
+	fs.IntVar(&o.simulations, "simulations", 0, "also save a suite with an experiment of this many simulations")
 	fs.StringVar(&o.env, "environment", "Local", "environment name of the work items")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -68,10 +75,13 @@ func run(args []string) error {
 			return fmt.Errorf("--big: %w", err)
 		}
 	}
-	if o.batch <= 0 || o.items < 0 || o.outputs < 0 {
-		return fmt.Errorf("--batch must be positive, --items and --outputs-per-item not negative")
+	if o.batch <= 0 || o.items < 0 || o.outputs < 0 || o.simulations < 0 {
+		return fmt.Errorf("--batch must be positive, --items, --outputs-per-item and --simulations not negative")
 	}
-	srv, err := localcomps.Open(localcomps.Options{Dir: o.data, Logger: slog.New(slog.DiscardHandler), Environments: []string{o.env}})
+	if o.owner == "" {
+		return fmt.Errorf("--owner must not be empty")
+	}
+	srv, err := localcomps.Open(localcomps.Options{Dir: o.data, User: o.owner, Logger: slog.New(slog.DiscardHandler), Environments: []string{o.env}})
 	if err != nil {
 		return err
 	}
@@ -125,11 +135,19 @@ func run(args []string) error {
 		}
 	}
 	elapsed := time.Since(start)
-	fmt.Printf("seeded %d work items with %d outputs of %s each", o.items, o.outputs, humanize.IBytes(o.outputSize))
+	fmt.Printf("seeded %d work items of %s with %d outputs of %s each", o.items, o.owner, o.outputs, humanize.IBytes(o.outputSize))
 	if o.big > 0 {
 		fmt.Printf(" plus one %s output", humanize.IBytes(o.big))
 	}
 	fmt.Printf(" into %s in %v (%.0f items/s)\n", o.data, elapsed.Round(time.Millisecond), float64(o.items)/elapsed.Seconds())
+	if o.simulations > 0 {
+		start = time.Now()
+		exp, err := saveSimulations(ctx, srv, o.simulations)
+		if err != nil {
+			return fmt.Errorf("simulations: %w", err)
+		}
+		fmt.Printf("saved a suite and experiment %s with %d simulations in %v\n", exp, o.simulations, time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }
 

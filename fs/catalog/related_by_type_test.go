@@ -1,4 +1,4 @@
-package nodes
+package catalog
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/compsfs/compsfs/client"
 	"github.com/compsfs/compsfs/localcomps"
@@ -70,10 +71,10 @@ func TestRelatedByTypeAsksPerTypeWhenTheServerDoesNotSay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMount(Config{Client: c})
+	cat := New(Options{Client: c, DirTTL: time.Minute})
 	for relType, want := range map[client.RelationType]string{client.RelationDependsOn: ids[1], client.RelationCreated: ids[2]} {
 		for range 2 { // the second time from the cache
-			rel, err := m.cat.RelatedByType(ctx, ids[0], relType)
+			rel, err := cat.RelatedByType(ctx, ids[0], relType)
 			if err != nil {
 				t.Fatal(err)
 			}
