@@ -75,8 +75,10 @@ func (d *download) open(ranged bool) error {
 		resp.Body.Close()
 		return fmt.Errorf("download %s: %w: asked for a range, got status %d", d.url, ErrMalformed, resp.StatusCode)
 	}
+	// A resumed answer is for the same bytes: the file may have grown (a
+	// live output), not shrunk below them.
 	first, last, total, ok := contentRange(resp.Header)
-	if !ok || int64(first) != d.pos || (d.end >= 0 && int64(last) != d.end-1) || (d.total >= 0 && int64(total) != d.total) {
+	if !ok || int64(first) != d.pos || (d.end >= 0 && int64(last) != d.end-1) || (d.total >= 0 && int64(total) < min(d.total, d.end)) {
 		resp.Body.Close()
 		return fmt.Errorf("download %s: %w: Content-Range %q for bytes %d to %d of %d",
 			d.url, ErrMalformed, resp.Header.Get("Content-Range"), d.pos, d.end, d.total)
