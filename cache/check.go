@@ -48,6 +48,43 @@ func (c *Content) checkPiece(pc *piece) bool {
 	return pc.checked && !pc.gone
 }
 
+// checkAheadChunks is how many chunks after a read are checked in the
+// background, ahead of a sequential reader.
+const checkAheadChunks = 4
+
+// checkAhead checks, in the background, the chunks after idx of a file
+// found at start-up that are not checked yet, so that a sequential reader
+// finds them checked instead of waiting for each. One such walk runs per
+// file at a time. Call with c.mu held.
+func (c *Content) checkAhead(ks *keyState, idx int64) {
+	if ks.checkingAhead {
+		return
+	}
+	var todo []*piece
+	for i := idx; i < idx+checkAheadChunks && i < ks.nChunks; i++ {
+		if pc := ks.pieces[i]; pc != nil && pc.hasCRC && !pc.checked && pc.checking == nil {
+			pc.hold()
+			todo = append(todo, pc)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	ks.checkingAhead = true
+	ks.verifying++ // keeps ks while the walk runs
+	c.wg.Go(func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, pc := range todo {
+			c.checkPiece(pc)
+			c.release(pc)
+		}
+		ks.checkingAhead = false
+		ks.verifying--
+		c.forgetIfIdle(ks)
+	})
+}
+
 // crcOf is the CRC-32C of the first n bytes of f, which must have them,
 // read through buf.
 func crcOf(f *os.File, n int64, buf []byte) (uint32, error) {

@@ -704,3 +704,31 @@ func TestSmallFileIsFetchedWholeAtItsFirstRead(t *testing.T) {
 		t.Errorf("a file just over 1 MiB: first read fetched %v, want little more than asked", got)
 	}
 }
+
+func TestChunksAheadOfAReaderAreCheckedInTheBackground(t *testing.T) {
+	// After a start, the chunks of a verified file are checked against
+	// their CRC before their first read; a read also has the next ones
+	// checked in the background, so that a sequential reader does not wait
+	// for each.
+	dir := t.TempDir()
+	o := ContentOptions{Dir: dir, MaxBytes: 1 << 20, ChunkSize: 1000}
+	k := Key{MD5: md5Of(content(0, 6500)), Size: 6500}
+	c := openTest(t, o)
+	readOK(t, c, k, newSource(6500).Source, 0, 6500)
+	c.Close()
+	c = openTest(t, o)
+	readOK(t, c, k, nil, 0, 10)
+	c.wg.Wait()
+	name, _, _ := k.dirName()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var checked []int64
+	for idx := range int64(7) {
+		if pc := c.keys[name].pieces[idx]; pc.checked {
+			checked = append(checked, idx)
+		}
+	}
+	if want := []int64{0, 1, 2, 3, 4}; !slices.Equal(checked, want) {
+		t.Fatalf("chunks checked after a read of chunk 0: %v, want %v", checked, want)
+	}
+}

@@ -40,5 +40,6 @@
 // readers waiting get an error matching [ErrCorrupt] when some of its bytes
 // had been served, and the file is fetched again otherwise (once). A chunk
 // of a verified file found at start-up is checked against its CRC-32C
-// before its first read, so that bytes that rotted on disk are never served.
+// before its first read (and the next few in the background, ahead of a
+// sequential reader), so that bytes that rotted on disk are never served.
 package cache

@@ -172,6 +172,9 @@ func (c *Content) hold(ctx context.Context, name, md5 string, size int64, src So
 			return nil, errReadAgain
 		}
 	}
+	if last := pcs[len(pcs)-1]; last.hasCRC {
+		c.checkAhead(ks, last.idx+1)
+	}
 	waited, err := c.waitFor(ctx, ks, deps, pcs, off, end)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,9 @@ type keyState struct {
 	active    int              // downloads running for this file
 	readers   int              // reads in progress
 	check     *flight          // the check running, or nil
+	// checkingAhead: chunks found at start-up are being checked in the
+	// background ahead of a reader (see checkAhead).
+	checkingAhead bool
 
 	// changed is closed (and replaced) whenever bytes arrive, the check
 	// moves on, or downloads end, if readers wait (waiting): they look
