@@ -54,7 +54,7 @@ func TestEntityFoldersShowMetadata(t *testing.T) {
 				"relations", "summary", "tags"}},
 		{"experiments", w.experiment, map[string]string{"name": "sweep\n", "suite_id": w.suite + "\n", "description": ""},
 			[]string{"by-state", "date_created", "description", "last_modified", "metadata.json", "name", "owner", "relations",
-				"simulations", "suite", "suite_id", "summary", "tags"}},
+				"query", "simulations", "suite", "suite_id", "summary", "tags"}},
 		{"simulations", w.sim, map[string]string{"name": "run 7\n", "experiment_id": w.experiment + "\n",
 			"state": "Failed\n", "error_message": "exit status 3\n"},
 			[]string{"date_created", "description", "error_message", "experiment", "experiment_id", "files", "last_modified",
