@@ -53,7 +53,7 @@ func TestEntityFoldersShowMetadata(t *testing.T) {
 			[]string{"date_created", "description", "experiments", "last_modified", "metadata.json", "name", "owner",
 				"relations", "summary", "tags"}},
 		{"experiments", w.experiment, map[string]string{"name": "sweep\n", "suite_id": w.suite + "\n", "description": ""},
-			[]string{"by-state", "date_created", "description", "last_modified", "metadata.json", "name", "owner", "relations",
+			[]string{"by-state", "date_created", "description", "last_modified", "metadata.json", "name", "owner", "query", "relations",
 				"simulations", "suite", "suite_id", "summary", "tags"}},
 		{"simulations", w.sim, map[string]string{"name": "run 7\n", "experiment_id": w.experiment + "\n",
 			"state": "Failed\n", "error_message": "exit status 3\n"},
