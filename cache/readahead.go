@@ -47,8 +47,11 @@ func (c *Content) plan(ks *keyState, off, end int64) int64 {
 	case ks.random == 1:
 		lead = c.minLead // maybe the start of a sequential reader
 	}
-	if ks.md5 != "" && !ks.verified {
-		lead = min(lead, hashAhead) // see paced
+	if ks.md5 != "" && !ks.verified && end-ks.hashNext <= 2*hashAhead {
+		// Downloads stay where their buffers are kept for the check (see
+		// offer): a lead of up to twice hashAhead when the check keeps up
+		// (a slow link), less when it lags (the check sets the pace).
+		lead = max(min(lead, ks.hashNext+2*hashAhead-end), 0)
 	}
 	if ks.size <= min(smallFile, c.o.ChunkSize) {
 		return ks.size
