@@ -70,7 +70,7 @@ func (c *Client) UploadLarge(ctx context.Context, f FileUpload) error {
 	defer closeSrc()
 	u, _ := MD5ToUUID(f.MD5) // CheckFile validated it
 	off, size, failures := st.Size, int64(firstChunkSize), 0
-	for off < f.Size {
+	for ; off < f.Size; reportProgress(ctx, off, f.Size) { // after every chunk or resumption
 		n := min(size, f.Size-off)
 		chunk := make([]byte, n)
 		if _, err := src.ReadAt(chunk, off); err != nil && !errors.Is(err, io.EOF) {
