@@ -70,8 +70,8 @@ func (c *Client) UploadLarge(ctx context.Context, f FileUpload) error {
 	defer closeSrc()
 	u, _ := MD5ToUUID(f.MD5) // CheckFile validated it
 	off, size := st.Size, int64(firstChunkSize)
-	a := c.newAttempts() // the budget of the chunk at off
-	for off < f.Size {
+	a := c.newAttempts()                                   // the budget of the chunk at off
+	for ; off < f.Size; reportProgress(ctx, off, f.Size) { // after every chunk or resumption
 		n := min(size, f.Size-off)
 		chunk := make([]byte, n)
 		if _, err := src.ReadAt(chunk, off); err != nil && !errors.Is(err, io.EOF) {

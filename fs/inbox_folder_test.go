@@ -1,17 +1,21 @@
 package fs_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/compsfs/compsfs/client"
+	compsfs "github.com/compsfs/compsfs/fs"
 	"github.com/compsfs/compsfs/localcomps"
 )
 
@@ -164,5 +168,53 @@ func TestInboxFolderBadInput(t *testing.T) {
 	wi, err := e.client.GetWorkItem(context.Background(), id, client.Query{})
 	if err != nil || wi.State != client.StateCreated {
 		t.Errorf("work item %+v, %v; want it Created (commission false)", wi, err)
+	}
+}
+
+// TestInboxShowsUploadProgress: while a folder's large input goes up in
+// chunks, .stats lists the entry with the bytes sent so far and its total.
+func TestInboxShowsUploadProgress(t *testing.T) {
+	e := newInboxEnv(t, inboxConfig{environment: "Local"})
+	const size = 24 << 20
+	e.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/upload/") {
+			time.Sleep(150 * time.Millisecond) // each chunk takes a while
+		}
+		return false
+	})
+	if err := os.Mkdir(e.path("inbox", "big"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.write("inbox/big/WorkOrder.json", []byte(hiOrder)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.write("inbox/big/input.bin", bytes.Repeat([]byte("0123456789abcdef"), size/16)); err != nil {
+		t.Fatal(err)
+	}
+	submitted := make(chan error, 1)
+	go func() { submitted <- e.write("inbox/big/.submit", nil) }()
+	var seen []compsfs.Stats
+	for done := false; !done; {
+		select {
+		case err := <-submitted:
+			if err != nil {
+				t.Fatalf("touch .submit: %v", err)
+			}
+			done = true
+		case <-time.After(50 * time.Millisecond):
+			if st, err := compsfs.ReadStats(e.dir); err == nil && len(st.Uploads) > 0 {
+				seen = append(seen, st)
+			}
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal(".stats never showed the upload under way")
+	}
+	last := seen[len(seen)-1].Uploads[0]
+	if last.Name != "big" || last.Total != size || last.Done <= 0 || last.Done >= size {
+		t.Errorf(".stats inbox_uploads = %+v, want big with 0 < done < %d", last, size)
+	}
+	if st, _ := compsfs.ReadStats(e.dir); len(st.Uploads) != 0 {
+		t.Errorf("uploads after the submission: %+v", st.Uploads)
 	}
 }

@@ -62,4 +62,8 @@ func printStatus(w io.Writer, s fs.Stats) {
 	if len(s.Inbox) > 0 {
 		fmt.Fprintf(w, "inbox:         %s pending\n", humanize.Comma(s.Inbox["pending"]))
 	}
+	for _, u := range s.Uploads {
+		fmt.Fprintf(w, "  inbox/%s: %s of %s sent (%d%%)\n", u.Name, humanize.IBytes(uint64(u.Done)),
+			humanize.IBytes(uint64(u.Total)), u.Done*100/max(u.Total, 1))
+	}
 }

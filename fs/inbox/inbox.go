@@ -45,6 +45,9 @@ func (in *Inbox) Stats() map[string]int64 {
 	return out
 }
 
+// Uploads lists the entries whose large files are going up now.
+func (in *Inbox) Uploads() []Upload { return in.sub.Uploads() }
+
 // Close stops submitting and releases the spool; pending entries stay in
 // it for next time.
 func (in *Inbox) Close() {

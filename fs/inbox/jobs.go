@@ -1,5 +1,11 @@
 package inbox
 
+import (
+	"slices"
+	"strings"
+	"sync/atomic"
+)
+
 // The submitter's jobs: what it knows of each pending entry beyond the
 // manifest. The submitter owns them, in a map under its own mutex; an Entry
 // holds only what the spool persists.
@@ -20,6 +26,10 @@ type job struct {
 	waiters chan struct{}
 	// busy: a batch is working on the job. Guarded by jobsMu.
 	busy bool
+
+	// uploaded of uploadTotal bytes of the job's large files are on the
+	// server (chunked uploads), for the progress .stats shows.
+	uploaded, uploadTotal atomic.Int64
 
 	// Owned by the goroutine that set busy.
 	unknown      bool // an earlier save may have created the item: look the tag up first
@@ -111,4 +121,26 @@ func (s *Submitter) busy(e *Entry) bool {
 	defer s.jobsMu.Unlock()
 	j := s.jobs[e]
 	return j != nil && j.busy
+}
+
+// Upload is how far the large files of one inbox entry being submitted
+// have gone up.
+type Upload struct {
+	Name  string `json:"name"`  // the entry's name in inbox/
+	Done  int64  `json:"done"`  // bytes of its large files on the server
+	Total int64  `json:"total"` // bytes of its large files
+}
+
+// Uploads lists the entries whose large files are going up now, by name.
+func (s *Submitter) Uploads() []Upload {
+	s.jobsMu.Lock()
+	defer s.jobsMu.Unlock()
+	var out []Upload
+	for e, j := range s.jobs {
+		if total, done := j.uploadTotal.Load(), j.uploaded.Load(); total > 0 && done < total {
+			out = append(out, Upload{Name: e.Name(), Done: done, Total: total})
+		}
+	}
+	slices.SortFunc(out, func(a, b Upload) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

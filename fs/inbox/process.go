@@ -132,11 +132,21 @@ func (s *Submitter) prepare(list []*Entry) []*Entry {
 func (s *Submitter) prepareOne(j *job) error {
 	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
 	defer cancel()
+	var total, before int64
 	for _, f := range j.item.Files {
 		if f.Size > client.LargeFileSize {
-			if err := s.c.UploadLarge(ctx, f); err != nil {
+			total += f.Size
+		}
+	}
+	j.uploadTotal.Store(total)
+	for _, f := range j.item.Files {
+		if f.Size > client.LargeFileSize {
+			progress := client.WithProgress(ctx, func(done, _ int64) { j.uploaded.Store(before + done) })
+			if err := s.c.UploadLarge(progress, f); err != nil {
 				return err
 			}
+			before += f.Size
+			j.uploaded.Store(before)
 		}
 	}
 	for _, r := range j.depends {

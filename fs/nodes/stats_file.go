@@ -8,6 +8,7 @@ import (
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 
 	"github.com/compsfs/compsfs/cache"
+	"github.com/compsfs/compsfs/fs/inbox"
 )
 
 // Stats is the content of .stats: the mount's counters.
@@ -17,7 +18,9 @@ type Stats struct {
 	Metadata map[string]int64    `json:"metadata_cache"`
 	Errors   int64               `json:"errors"`
 	Inbox    map[string]int64    `json:"inbox"`
-	Server   ServerStats         `json:"server"`
+	// Uploads are the inbox entries whose large files are going up now.
+	Uploads []inbox.Upload `json:"inbox_uploads,omitempty"`
+	Server  ServerStats    `json:"server"`
 }
 
 // ServerStats says whether the server can be reached, and what was served
@@ -40,6 +43,7 @@ func (m *Mount) Stats() Stats {
 	}
 	if m.cfg.Inbox != nil {
 		s.Inbox = m.cfg.Inbox.Stats()
+		s.Uploads = m.cfg.Inbox.Uploads()
 	}
 	if m.cfg.Content != nil {
 		cs := m.cfg.Content.Stats()
