@@ -70,8 +70,10 @@ func (c *Client) UploadLarge(ctx context.Context, f FileUpload) error {
 	defer closeSrc()
 	u, _ := MD5ToUUID(f.MD5) // CheckFile validated it
 	off, size := st.Size, int64(firstChunkSize)
-	a := c.newAttempts()                                   // the budget of the chunk at off
-	for ; off < f.Size; reportProgress(ctx, off, f.Size) { // after every chunk or resumption
+	// a is the attempt budget of the chunk at off; progress is reported
+	// after every chunk or resumption.
+	a := c.newAttempts()
+	for ; off < f.Size; reportProgress(ctx, off, f.Size) {
 		n := min(size, f.Size-off)
 		chunk := make([]byte, n)
 		if _, err := src.ReadAt(chunk, off); err != nil && !errors.Is(err, io.EOF) {
