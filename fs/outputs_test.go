@@ -1,6 +1,7 @@
 package fs_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -659,5 +660,49 @@ func TestOutputsReadWholeUnder503sAndCutBodies(t *testing.T) {
 	}
 	if n := e.srv.Stats().Injected; n == 0 {
 		t.Error("no fault was injected")
+	}
+}
+
+// TestAFileThatFailsItsCheckFailsOnceNotEveryTime: a file whose bytes do
+// not match the md5 the server lists is EIO, and reading it again within
+// --attr-ttl fails at once without downloading it again.
+func TestAFileThatFailsItsCheckFailsOnceNotEveryTime(t *testing.T) {
+	var id string
+	data := bytes.Repeat([]byte("payload "), 256<<10) // 2 MiB
+	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
+		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "lying", State: "Succeeded",
+			Outputs: []localcomps.SeedFile{{Path: "bad.bin", Data: data}}})
+	}, func(o *compsfs.Options) { o.AttrTTL = time.Minute })
+	wrong, _ := client.MD5ToUUID(md5Of([]byte("something else")))
+	e.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/WorkItems/"+id+"/Output") {
+			return false
+		}
+		rec := httptest.NewRecorder()
+		e.srv.ServeHTTP(rec, r)
+		var listing struct{ Resources []map[string]any }
+		if err := json.Unmarshal(rec.Body.Bytes(), &listing); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return true
+		}
+		for _, res := range listing.Resources {
+			res["MD5"] = wrong // the server lies about the file's md5
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(listing)
+		return true
+	})
+	path := e.path("workitems", id, "outputs", "bad.bin")
+	if _, err := os.ReadFile(path); !errors.Is(err, syscall.EIO) {
+		t.Fatalf("a file failing its check: %v, want EIO", err)
+	}
+	downloads := e.counted(outputDownloadKey)
+	for range 3 {
+		if _, err := os.ReadFile(path); !errors.Is(err, syscall.EIO) {
+			t.Errorf("reading it again: %v, want EIO", err)
+		}
+	}
+	if n := e.counted(outputDownloadKey) - downloads; n != 0 {
+		t.Errorf("reading it again downloaded it %d more times, want none within --attr-ttl", n)
 	}
 }
