@@ -135,7 +135,7 @@ func retryableStatus(status int) bool {
 }
 
 // retryAfter is the wait a 429 or 503 answer asks for in its Retry-After
-// header (delay-seconds or an HTTP date, RFC 9110 §10.2.3); 0 when there is
+// header (delay-seconds or an HTTP date, RFC 9110 section 10.2.3); 0 when there is
 // none or it cannot be read.
 func retryAfter(resp *http.Response) time.Duration {
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
