@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path"
@@ -223,6 +224,15 @@ func (e *errorCatcher) Write(p []byte) (int, error) {
 	return e.ResponseWriter.Write(p)
 }
 
+// ReadFrom passes a body on (with sendfile when the writers below allow),
+// or drops it after an error status.
+func (e *errorCatcher) ReadFrom(r io.Reader) (int64, error) {
+	if e.status != 0 {
+		return io.Copy(io.Discard, r)
+	}
+	return io.Copy(e.ResponseWriter, r)
+}
+
 func (e *errorCatcher) Unwrap() http.ResponseWriter { return e.ResponseWriter }
 
 // countingWriter adds the body bytes written to a counter.
@@ -234,6 +244,14 @@ type countingWriter struct {
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.ResponseWriter.Write(p)
 	c.n.Add(int64(n))
+	return n, err
+}
+
+// ReadFrom passes a body on (with sendfile when the writers below allow),
+// counting its bytes.
+func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	n, err := io.Copy(c.ResponseWriter, r)
+	c.n.Add(n)
 	return n, err
 }
 
