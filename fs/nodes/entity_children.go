@@ -21,8 +21,8 @@ type entityChild struct {
 // entityChildren lists a kind's folder entries in listing order
 // (docs/tree.md): the metadata files, summary, metadata.json, tags/ and
 // relations/ of every kind, then a suite's experiments/; an experiment's
-// suite link, simulations/ and by-state/; a simulation's experiment link,
-// files/ and outputs/; an asset collection's assets/.
+// suite link, simulations/, by-state/ and query/; a simulation's experiment
+// link, files/ and outputs/; an asset collection's assets/.
 func entityChildren(kind client.Kind) []entityChild {
 	var cs []entityChild
 	for _, f := range entityFields[kind] {
@@ -37,47 +37,35 @@ func entityChildren(kind client.Kind) []entityChild {
 	cs = append(cs,
 		entityChild{"summary", modeFile, nil, (*EntityDir).summaryFile},
 		entityChild{"metadata.json", modeFile, nil, (*EntityDir).metadataJSONFile},
-		entityChild{"tags", modeWritableDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-			return newTagsDir(d.m, d.kind, d.id)
-		}},
-		entityChild{"relations", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-			return newRelationsDir(d.m, d.kind, d.id, d.path)
-		}},
+		subfolder("tags", modeWritableDir, func(d *EntityDir) gofs.InodeEmbedder { return newTagsDir(d.m, d.kind, d.id) }),
+		subfolder("relations", modeDir, func(d *EntityDir) gofs.InodeEmbedder { return newRelationsDir(d.m, d.kind, d.id, d.path) }),
 	)
 	switch kind {
 	case client.KindSuite:
-		cs = append(cs, entityChild{"experiments", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-			return newSuiteExperimentsDir(d.m, d.id)
-		}})
+		cs = append(cs, subfolder("experiments", modeDir, func(d *EntityDir) gofs.InodeEmbedder { return newSuiteExperimentsDir(d.m, d.id) }))
 	case client.KindExperiment:
 		cs = append(cs,
 			upLink("suite", client.KindSuite, func(e *catalog.Entity) string { return e.SuiteID }),
-			entityChild{"simulations", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-				return newSimulationsDir(d.m, d.id)
-			}},
-			entityChild{"by-state", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-				return newSimulationStatesDir(d.m, d.id)
-			}},
-			entityChild{"query", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-				return newSimulationQueryDir(d.m, d.id)
-			}},
+			subfolder("simulations", modeDir, func(d *EntityDir) gofs.InodeEmbedder { return newSimulationsDir(d.m, d.id) }),
+			subfolder("by-state", modeDir, func(d *EntityDir) gofs.InodeEmbedder { return newSimulationStatesDir(d.m, d.id) }),
+			subfolder("query", modeDir, func(d *EntityDir) gofs.InodeEmbedder { return newSimulationQueryDir(d.m, d.id) }),
 		)
 	case client.KindSimulation:
 		cs = append(cs,
 			upLink("experiment", client.KindExperiment, func(e *catalog.Entity) string { return e.ExperimentID }),
-			entityChild{"files", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-				return newSimulationFilesDir(d.m, d.id)
-			}},
-			entityChild{"outputs", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-				return newOutputsDir(d.m, client.KindSimulation, d.id)
-			}},
+			subfolder("files", modeDir, func(d *EntityDir) gofs.InodeEmbedder { return newSimulationFilesDir(d.m, d.id) }),
+			subfolder("outputs", modeDir, func(d *EntityDir) gofs.InodeEmbedder { return newOutputsDir(d.m, client.KindSimulation, d.id) }),
 		)
 	case client.KindAssetCollection:
-		cs = append(cs, entityChild{"assets", modeDir, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder {
-			return newAssetsDir(d.m, d.id)
-		}})
+		cs = append(cs, subfolder("assets", modeDir, func(d *EntityDir) gofs.InodeEmbedder { return newAssetsDir(d.m, d.id) }))
 	}
 	return cs
+}
+
+// subfolder is an entry every entity of the kind has, made from the entity
+// folder alone.
+func subfolder(name string, mode uint32, make func(d *EntityDir) gofs.InodeEmbedder) entityChild {
+	return entityChild{name, mode, nil, func(d *EntityDir, _ *catalog.Entity) gofs.InodeEmbedder { return make(d) }}
 }
 
 // upLink is the symlink name to the canonical folder of the entity of kind
