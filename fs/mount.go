@@ -89,14 +89,14 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 	}
 	fo.Logger = slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)
 	fo.MountOptions.Logger = fo.Logger
-	server, err := gofs.Mount(dir, nodes.NewRoot(m), fo)
+	server, err := mountNodes(dir, nodes.NewRoot(m), fo)
 	if err != nil && fo.MountOptions.DirectMount {
 		// Direct mounting can fail in containers; fusermount3 may still work.
 		fo.MountOptions.DirectMount = false
 		if opts.ReadOnly {
 			fo.MountOptions.Options = append(fo.MountOptions.Options, "ro")
 		}
-		server, err = gofs.Mount(dir, nodes.NewRoot(m), fo)
+		server, err = mountNodes(dir, nodes.NewRoot(m), fo)
 	}
 	if err == nil {
 		if err = server.WaitMount(); err != nil {

@@ -516,6 +516,33 @@ func TestOutputFilesAnswerExtendedAttributes(t *testing.T) {
 	}
 }
 
+// compsfs has no SELinux labels, POSIX ACLs or trusted attributes: asking
+// for one is ENOTSUP on every node, as on a filesystem without them, so
+// that ls -l stops asking after its first file. Names in user. it does
+// not have stay ENODATA.
+func TestAttributesOutsideTheUserNamespaceAreNotSupported(t *testing.T) {
+	var id string
+	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
+		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "labels", State: "Succeeded",
+			Outputs: []localcomps.SeedFile{{Path: "StdOut.txt", Data: []byte("out\n")}}})
+	})
+	buf := make([]byte, 256)
+	for _, path := range []string{e.path(), e.path("workitems"), e.path("workitems", id),
+		e.path("workitems", id, "state"), e.path("workitems", id, "outputs", "StdOut.txt")} {
+		for _, name := range []string{"security.selinux", "system.posix_acl_access", "system.posix_acl_default", "trusted.x"} {
+			if _, err := unix.Getxattr(path, name, buf); !errors.Is(err, unix.ENOTSUP) {
+				t.Errorf("getxattr %s %s: %v, want ENOTSUP", path, name, err)
+			}
+		}
+		if _, err := unix.Getxattr(path, "user.comps.nope", buf); !errors.Is(err, unix.ENODATA) {
+			t.Errorf("getxattr %s user.comps.nope: %v, want ENODATA", path, err)
+		}
+	}
+	if n, err := unix.Getxattr(e.path("workitems", id), "user.comps.id", buf); err != nil || string(buf[:n]) != id {
+		t.Errorf("user.comps.id = %q, %v; want %s", buf[:max(n, 0)], err, id)
+	}
+}
+
 func TestListingManyOutputsCostsOneListingRequest(t *testing.T) {
 	var id string
 	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
