@@ -25,7 +25,7 @@ type liveHandle struct{}
 
 // openLive opens an output of an unfinished entity.
 func openLive() (gofs.FileHandle, uint32, syscall.Errno) {
-	return &liveHandle{}, fuse.FOPEN_DIRECT_IO, 0
+	return &liveHandle{}, fuse.FOPEN_DIRECT_IO | readOnlyOpen, 0
 }
 
 // readLive reads by range from the server, up to the file's current size.

@@ -93,7 +93,7 @@ func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, u
 	if !r.final {
 		return openLive()
 	}
-	return &outputHandle{r}, fuse.FOPEN_KEEP_CACHE, 0
+	return &outputHandle{r}, fuse.FOPEN_KEEP_CACHE | readOnlyOpen, 0
 }
 
 // Read serves bytes through the content cache within --timeout, handing the
