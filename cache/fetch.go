@@ -213,7 +213,7 @@ func (c *Content) arrived(ks *keyState, f *flight, pos int64, data []byte) (kept
 	ks.checkErr = nil
 	kept = c.offer(ks, pos, data)
 	c.kickCheck(ks)
-	ks.notify()
+	ks.notifyArrival()
 	c.evict()
 	return kept, false
 }

@@ -135,7 +135,7 @@ func (c *Content) hold(ctx context.Context, name, md5 string, size int64, src So
 		c.forgetIfIdle(ks)
 	}()
 	for c.paced(ks, off) {
-		if err := c.waitChange(ctx, ks); err != nil {
+		if err := c.waitHashed(ctx, ks); err != nil {
 			return nil, err
 		}
 	}
@@ -336,6 +336,24 @@ func (c *Content) waitChange(ctx context.Context, ks *keyState) error {
 	defer func() {
 		c.mu.Lock()
 		ks.waiting--
+	}()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// waitHashed waits until the file's check has moved on (see notifyHashed)
+// or ends, or ctx ends. Call with c.mu held; it is released while waiting.
+func (c *Content) waitHashed(ctx context.Context, ks *keyState) error {
+	ch := ks.hashMoved
+	ks.hashWaiting++
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		ks.hashWaiting--
 	}()
 	select {
 	case <-ch:

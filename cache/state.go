@@ -26,11 +26,16 @@ type keyState struct {
 	// background ahead of a reader (see checkAhead).
 	checkingAhead bool
 
-	// changed is closed (and replaced) whenever bytes arrive, the check
-	// moves on, or downloads end, if readers wait (waiting): they look
-	// again.
-	changed chan struct{}
-	waiting int
+	// changed is closed (and replaced) whenever bytes arrive, downloads
+	// end or the check ends, if readers wait (waiting): they look again.
+	// Readers held back by the check (paced) wait on hashMoved instead,
+	// closed when the check has moved on by hashWakeStep (or ends): the
+	// check then wakes only them, and seldom, and downloads never do.
+	changed     chan struct{}
+	waiting     int
+	hashMoved   chan struct{}
+	hashWaiting int
+	hashWokeAt  int64 // hashNext when hashMoved was last closed
 
 	// The check hashes the file in order as its bytes arrive: hash holds
 	// the md5 state of [0, hashNext) and crc the CRC-32C of the part of
@@ -109,13 +114,45 @@ func (ks *keyState) complete() bool {
 	return true
 }
 
-// notify wakes the readers waiting on the file. Call with c.mu held.
+// notify wakes every reader waiting on the file, paced ones included. Call
+// with c.mu held.
 func (ks *keyState) notify() {
+	ks.notifyArrival()
+	ks.wakePaced()
+}
+
+// notifyArrival wakes the readers waiting for bytes (not the paced ones:
+// an arrival never lets them go on). Call with c.mu held.
+func (ks *keyState) notifyArrival() {
 	if ks.waiting == 0 {
 		return
 	}
 	close(ks.changed)
 	ks.changed = make(chan struct{})
+}
+
+// hashWakeStep is how far the check moves on between wake-ups of the
+// readers it paces: waking them at every buffer hashed would cost more
+// than the hashing (they run, find they must still wait, and sleep again).
+const hashWakeStep = 1 << 20
+
+// notifyHashed wakes the paced readers once the check has moved on by
+// hashWakeStep since it last did, or has hashed the whole file. Call with
+// c.mu held.
+func (ks *keyState) notifyHashed() {
+	if ks.hashNext-ks.hashWokeAt >= hashWakeStep || ks.hashNext < ks.hashWokeAt || ks.hashNext == ks.size {
+		ks.wakePaced()
+	}
+}
+
+// wakePaced wakes the readers held back by the check. Call with c.mu held.
+func (ks *keyState) wakePaced() {
+	ks.hashWokeAt = ks.hashNext
+	if ks.hashWaiting == 0 {
+		return
+	}
+	close(ks.hashMoved)
+	ks.hashMoved = make(chan struct{})
 }
 
 func (c *Content) keyDir(name string) string { return filepath.Join(c.root, name) }
@@ -135,12 +172,13 @@ func (c *Content) keyState(name, md5 string, size int64) *keyState {
 	ks := c.keys[name]
 	if ks == nil {
 		ks = &keyState{
-			name:    name,
-			md5:     md5,
-			size:    size,
-			nChunks: (size + c.o.ChunkSize - 1) / c.o.ChunkSize,
-			pieces:  map[int64]*piece{},
-			changed: make(chan struct{}),
+			name:      name,
+			md5:       md5,
+			size:      size,
+			nChunks:   (size + c.o.ChunkSize - 1) / c.o.ChunkSize,
+			pieces:    map[int64]*piece{},
+			changed:   make(chan struct{}),
+			hashMoved: make(chan struct{}),
 		}
 		c.keys[name] = ks
 	}

@@ -240,7 +240,7 @@ func (c *Content) hashed(ks *keyState, pc *piece, data []byte) {
 		pc.crc, pc.hasCRC, pc.checked = crc, true, true
 		ks.crc = 0
 	}
-	ks.notify()
+	ks.notifyHashed()
 }
 
 // verdict compares the hash of the whole file with its md5: the file is
