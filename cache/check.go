@@ -28,7 +28,7 @@ func (c *Content) checkPiece(pc *piece) bool {
 		var crc uint32
 		if err == nil {
 			buf := c.mem.get()
-			crc, err = crcOf(fh, pc.size, buf)
+			crc, err = crcOf(fh, pc.base(c.o.ChunkSize), pc.size, buf)
 			c.mem.put(buf)
 		}
 		c.mu.Lock()
@@ -85,15 +85,15 @@ func (c *Content) checkAhead(ks *keyState, idx int64) {
 	})
 }
 
-// crcOf is the CRC-32C of the first n bytes of f, which must have them,
+// crcOf is the CRC-32C of the n bytes of f at from, which must have them,
 // read through buf.
-func crcOf(f *os.File, n int64, buf []byte) (uint32, error) {
+func crcOf(f *os.File, from, n int64, buf []byte) (uint32, error) {
 	var crc uint32
-	for off := int64(0); off < n; {
-		m, err := f.ReadAt(buf[:min(int64(len(buf)), n-off)], off)
+	for off := from; off < from+n; {
+		m, err := f.ReadAt(buf[:min(int64(len(buf)), from+n-off)], off)
 		crc = crc32.Update(crc, castagnoli, buf[:m])
 		off += int64(m)
-		if err != nil && off < n {
+		if err != nil && off < from+n {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}

@@ -181,14 +181,19 @@ func (c *Content) Close() error {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		c.persistLRU()
+		synced := map[*keyState]error{} // one fsync per data file
 		for e := c.lru.Front(); e != nil; e = e.Next() {
 			pc := e.Value.(*piece)
 			if pc.synced || pc.path != c.chunkPath(pc.ks.name, pc.idx) {
 				continue // durable, or not kept across runs (see scan)
 			}
-			fh, ferr := c.pieceFile(pc)
-			if ferr == nil {
-				ferr = fh.Sync()
+			ferr, done := synced[pc.ks]
+			if !done {
+				var fh *os.File
+				if fh, ferr = c.pieceFile(pc); ferr == nil {
+					ferr = fh.Sync()
+				}
+				synced[pc.ks] = ferr
 			}
 			if ferr != nil {
 				err = fmt.Errorf("cache: close: make chunk durable: %w", ferr)

@@ -5,20 +5,22 @@
 // nothing of FUSE or HTTP: the server is reached through function values.
 // docs/caching.md describes it for users.
 //
-// On disk, Content keeps the chunks of a file in Dir/content/<md5>-<size>/
-// (Dir/content/id-<sha256 of ID, 40 hex>-<size>/ without an md5), one file
-// per chunk of ChunkSize bytes named by its byte offset. A chunk file is
-// filled in place as downloads bring parts of it (any ranges, 64 KiB
-// aligned), under a temporary name, and renamed to its offset once
-// complete, without fsync. Once a file with an md5 is complete and matches
-// it, its chunks are made durable and the file "verified" is written beside
-// them: each chunk's CRC-32C. Close makes every complete chunk durable and
-// leaves Dir/content/.clean, which the next start takes away. A start
+// On disk, Content keeps a file's bytes in Dir/content/<md5>-<size>/data
+// (Dir/content/id-<sha256 of ID, 40 hex>-<size>/ without an md5), at their
+// own offsets, sparse where nothing is cached: one file, so that a complete
+// file can be handed to the kernel whole (see Backing). The unit of storage
+// and eviction is the chunk of ChunkSize bytes: downloads fill chunks in
+// place (any ranges, 64 KiB aligned), and a complete chunk gets a marker
+// beside the data, a file named by its byte offset, as long as the chunk
+// and empty, written without fsync. Once a file with an md5 is complete and
+// matches it, its data is made durable and the file "verified" is written
+// beside it: each chunk's CRC-32C. Close makes every complete chunk durable
+// and leaves Dir/content/.clean, which the next start takes away. A start
 // keeps complete chunks only (parts of chunks are lost); without .clean (a
 // crash) it keeps only verified files, as the others' chunks may be torn.
-// Chunk files' modification times hold the order of last reads (written at
-// Close, and roughly every minute); eviction removes whole chunks, least
-// recently read first, never one being read or written.
+// Markers' modification times hold the order of last reads (written at
+// Close, and roughly every minute); eviction punches whole chunks out of
+// the data, least recently read first, never one being read or written.
 //
 // Reading: [Content.Hold] returns a read's bytes held open in their chunk
 // file, so that a FUSE server can splice them to the kernel without a copy.

@@ -67,22 +67,22 @@ func (c *Content) fetch(ctx context.Context, ks *keyState, src Source, from, to 
 	return deps, nil
 }
 
-// newPiece makes the file of a chunk about to be filled, under a temporary
-// name until it is complete. Call with c.mu held.
+// newPiece makes a chunk about to be filled in the file's data file (made
+// if needed); it has no marker until it is complete. Call with c.mu held.
 func (c *Content) newPiece(ks *keyState, idx int64) (*piece, error) {
 	dir := c.keyDir(ks.name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: make folder for %s: %w", ks.name, err)
 	}
-	fh, err := os.CreateTemp(dir, tmpPrefix+"*")
+	fh, err := os.OpenFile(c.dataPath(ks.name), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("cache: make chunk %d of %s: %w", idx, ks.name, err)
+		return nil, fmt.Errorf("cache: open data file for chunk %d of %s: %w", idx, ks.name, err)
 	}
-	return c.addPiece(ks, idx, nil, fh.Name(), fh, time.Now(), false), nil
+	return c.addPiece(ks, idx, nil, "", fh, time.Now(), false), nil
 }
 
-// tmpPrefix starts the names of chunk files being filled; a start-up scan
-// removes them.
+// tmpPrefix starts the names of files being written (marks); a start-up
+// scan removes them.
 const tmpPrefix = ".tmp-"
 
 // startDownload runs the download of [from, to) into pc. It keeps ctx's
@@ -131,7 +131,6 @@ func (c *Content) stream(ctx context.Context, ks *keyState, f *flight, fh *os.Fi
 		return errors.New("source returned no body")
 	}
 	defer body.Close()
-	base := f.pc.base(c.o.ChunkSize)
 	for pos := f.from; pos < f.to; {
 		want := min(int64(len(buf)), f.to-pos)
 		if want < int64(len(buf)) && pos+want == f.to {
@@ -144,7 +143,7 @@ func (c *Content) stream(ctx context.Context, ks *keyState, f *flight, fh *os.Fi
 			return fmt.Errorf("body longer than the %d bytes asked (range ignored?)", f.to-f.from)
 		}
 		if n > 0 {
-			if _, werr := fh.WriteAt(buf[:n], pos-base); werr != nil {
+			if _, werr := fh.WriteAt(buf[:n], pos); werr != nil {
 				return fmt.Errorf("write chunk file: %w", werr)
 			}
 			kept, gone := c.arrived(ks, f, pos, buf[:n])
@@ -251,18 +250,35 @@ func (c *Content) finishDownload(ks *keyState, f *flight, err error) {
 	c.forgetIfIdle(ks)
 }
 
-// nameChunk gives a complete chunk its final name, under which a later start
-// finds it. Until then (or if that fails) it serves this run only. Call
-// with c.mu held.
+// nameChunk gives a complete chunk its marker, by which a later start finds
+// it: a file named by its offset, as long as the chunk but empty (sparse),
+// so that a start with another chunk size tells it from its own. Until
+// then (or if that fails) it serves this run only. Call with c.mu held.
 func (c *Content) nameChunk(pc *piece) {
 	final := c.chunkPath(pc.ks.name, pc.idx)
 	if pc.path == final {
 		return
 	}
-	if err := os.Rename(pc.path, final); err != nil {
+	if err := writeMarker(final, pc.size); err != nil {
 		c.log.Warn("cannot name cached chunk; it serves this run only", "file", pc.ks.name, "chunk", pc.idx, "err", err)
 		return
 	}
 	pc.path = final
 	pc.mtime = time.Now()
+}
+
+// writeMarker makes the marker of a complete chunk of size bytes.
+func writeMarker(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	err = f.Truncate(size)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }

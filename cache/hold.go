@@ -9,16 +9,16 @@ import (
 	"time"
 )
 
-// Held is a read's bytes, in chunk files on disk kept open until Release:
-// a FUSE server can hand them to the kernel by file descriptor (File)
-// without copying them through user space.
+// Held is a read's bytes, in the file's data file on disk, its chunks held
+// until Release: a FUSE server can hand them to the kernel by file
+// descriptor (File) without copying them through user space.
 type Held struct {
 	c     *Content
 	parts []heldPart
 	n     int
 }
 
-// heldPart is the bytes [off, off+n) of one chunk file.
+// heldPart is the bytes [off, off+n) of the data file, in one chunk.
 type heldPart struct {
 	pc  *piece
 	f   *os.File
@@ -30,11 +30,11 @@ type heldPart struct {
 // file.
 func (h *Held) Len() int { return h.n }
 
-// File returns the open file holding all the bytes and their offset in it,
-// when one chunk file holds them (not for a read across chunks, nor for no
+// File returns the open data file holding all the bytes and their offset
+// in it (the chunks of a file are ranges of one data file; not for no
 // bytes). The file stays open until Release.
 func (h *Held) File() (*os.File, int64, bool) {
-	if len(h.parts) != 1 {
+	if len(h.parts) == 0 {
 		return nil, 0, false
 	}
 	return h.parts[0].f, h.parts[0].off, true
@@ -208,7 +208,7 @@ func (c *Content) hold(ctx context.Context, name, md5 string, size int64, src So
 		}
 		base := pc.base(cs)
 		a, b := max(off, base)-base, min(end, base+pc.size)-base
-		h.parts = append(h.parts, heldPart{pc: pc, f: fh, off: a, n: int(b - a)})
+		h.parts = append(h.parts, heldPart{pc: pc, f: fh, off: base + a, n: int(b - a)})
 		h.n += int(b - a)
 		c.touch(pc, now)
 		if waited[i] {

@@ -73,11 +73,12 @@ func (c *Content) persistLRU() {
 	}
 }
 
-// scan rebuilds the index from what an earlier run left in c.root: valid
-// chunks are kept in the LRU order of their modification times; leftover
-// temporary files (chunks being filled), chunks of the wrong length or
-// alignment (a different ChunkSize) and marks on incomplete files, or that
-// do not read back, are removed. After a run that was not closed cleanly
+// scan rebuilds the index from what an earlier run left in c.root: the
+// chunks whose markers are valid are kept in the LRU order of the markers'
+// modification times; leftover temporary files, markers of the wrong length
+// or alignment (a different ChunkSize) or beyond the data file's end,
+// folders without a data file (an earlier layout) and marks on incomplete
+// files, or that do not read back, are removed. After a run that was not closed cleanly
 // (clean false), chunks written without fsync may be torn: only files
 // marked verified (made durable before being marked) are kept. The chunks
 // of a marked file get the CRCs of the mark, checked at their first read.
@@ -110,14 +111,19 @@ func (c *Content) scan(clean bool) error {
 			return err
 		}
 		hasMark := false
+		dataSize := int64(-1)
 		var kept []found
 		for _, f := range files {
 			if f.Name() == markerName {
 				hasMark = true
 				continue
 			}
-			off, err := strconv.ParseInt(f.Name(), 10, 64)
 			info, ierr := f.Info()
+			if f.Name() == dataName && ierr == nil && info.Mode().IsRegular() {
+				dataSize = info.Size()
+				continue
+			}
+			off, err := strconv.ParseInt(f.Name(), 10, 64)
 			if err != nil || ierr != nil || strconv.FormatInt(off, 10) != f.Name() || !info.Mode().IsRegular() ||
 				off < 0 || off >= size || off%c.o.ChunkSize != 0 || info.Size() != c.chunkLen(size, off/c.o.ChunkSize) {
 				if !strings.HasPrefix(f.Name(), tmpPrefix) {
@@ -130,6 +136,23 @@ func (c *Content) scan(clean bool) error {
 			}
 			kept = append(kept, found{ks: ks, idx: off / c.o.ChunkSize, size: info.Size(), mtime: info.ModTime()})
 		}
+		if dataSize < 0 && len(kept) > 0 {
+			// Chunk files of an earlier layout (each holding its bytes), or
+			// markers whose data file is gone: nothing here can be trusted.
+			c.log.Info("removing cached file without its data file", "file", name)
+			if err := os.RemoveAll(dir); err != nil {
+				return err
+			}
+			continue
+		}
+		kept = slices.DeleteFunc(kept, func(f found) bool {
+			if f.idx*c.o.ChunkSize+f.size <= dataSize {
+				return false
+			}
+			c.log.Info("removing marker of a chunk beyond the data file's end", "file", name, "chunk", f.idx)
+			_ = os.Remove(c.chunkPath(name, f.idx))
+			return true
+		})
 		var crcs []uint32
 		marked := false
 		if hasMark && md5 != "" && int64(len(kept)) == ks.nChunks {

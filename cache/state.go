@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // keyState is what the index knows of one file's cached chunks. Guarded by
@@ -70,15 +72,16 @@ type pendingBuf struct {
 	data []byte
 }
 
-// piece is one chunk file on disk, complete or being filled.
+// piece is one chunk of a file on disk, complete or being filled: a range
+// of the file's data file, named by an empty marker once complete.
 type piece struct {
 	ks     *keyState
 	idx    int64
 	size   int64  // the chunk's full length
 	have   ranges // the bytes on disk, relative to the chunk's start
-	path   string // where the file is: its final name once complete
+	path   string // its marker once complete and named, "" until then
 	elem   *list.Element
-	fh     *os.File // open, or nil; in Content.fds
+	fh     *os.File // the data file open for this chunk, or nil; in Content.fds
 	fdElem *list.Element
 	// refs counts readers holding the chunk (waiting for bytes, or until
 	// Release) and downloads writing it: such a chunk is neither evicted
@@ -157,6 +160,12 @@ func (ks *keyState) wakePaced() {
 
 func (c *Content) keyDir(name string) string { return filepath.Join(c.root, name) }
 
+// dataName is the file in a file's folder that holds its cached bytes at
+// their offsets (sparse where nothing is cached).
+const dataName = "data"
+
+func (c *Content) dataPath(name string) string { return filepath.Join(c.root, name, dataName) }
+
 func (c *Content) chunkPath(name string, idx int64) string {
 	return filepath.Join(c.root, name, strconv.FormatInt(idx*c.o.ChunkSize, 10))
 }
@@ -226,20 +235,55 @@ func (c *Content) dropPiece(pc *piece) {
 
 // removePiece deletes a chunk from the index and the disk; the file loses its
 // verified mark first, so a crash never leaves a mark on an incomplete file.
-// Readers already holding the chunk finish reading it. Call with c.mu held.
+// A chunk no one holds has its bytes punched out of the data file. One
+// still held (readers, downloads) takes the whole file with it (discard):
+// the data file is unlinked, so that its holders finish with the bytes
+// they hold while the file is fetched anew into a new one, which late
+// writes of old downloads never reach. Call with c.mu held.
 func (c *Content) removePiece(pc *piece) {
 	ks := pc.ks
-	if ks.verified {
-		ks.verified = false
-		if err := os.Remove(markPath(c.keyDir(ks.name))); err != nil && !os.IsNotExist(err) {
-			c.log.Warn("remove verified mark", "file", ks.name, "err", err)
+	if pc.refs > 0 && len(pc.have) > 0 {
+		c.discard(ks)
+		return
+	}
+	c.unmarkVerified(ks)
+	if pc.path != "" {
+		if err := os.Remove(pc.path); err != nil && !os.IsNotExist(err) {
+			c.log.Warn("remove chunk marker", "file", ks.name, "chunk", pc.idx, "err", err)
 		}
 	}
-	if err := os.Remove(pc.path); err != nil && !os.IsNotExist(err) {
-		c.log.Warn("remove chunk", "file", ks.name, "chunk", pc.idx, "err", err)
+	if len(pc.have) > 0 {
+		if err := c.punch(pc); err != nil {
+			c.log.Warn("cannot free a cached chunk's space; dropping its whole file", "file", ks.name, "chunk", pc.idx, "err", err)
+			c.discard(ks)
+			return
+		}
 	}
 	c.dropPiece(pc)
 	c.forgetIfIdle(ks)
+}
+
+// unmarkVerified takes the verified mark off a file about to lose bytes.
+// Call with c.mu held.
+func (c *Content) unmarkVerified(ks *keyState) {
+	if !ks.verified {
+		return
+	}
+	ks.verified = false
+	if err := os.Remove(markPath(c.keyDir(ks.name))); err != nil && !os.IsNotExist(err) {
+		c.log.Warn("remove verified mark", "file", ks.name, "err", err)
+	}
+}
+
+// punch frees a chunk's bytes in the data file (a hole reads as zeros and
+// takes no space). Call with c.mu held, on a chunk no one holds.
+func (c *Content) punch(pc *piece) error {
+	fh, err := os.OpenFile(c.dataPath(pc.ks.name), os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	return unix.Fallocate(int(fh.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, pc.base(c.o.ChunkSize), pc.size)
 }
 
 // hold takes a reference on a chunk. Call with c.mu held.
@@ -270,16 +314,18 @@ func (c *Content) forgetIfIdle(ks *keyState) {
 	}
 	c.dropPending(ks)
 	delete(c.keys, ks.name)
-	_ = os.Remove(c.keyDir(ks.name)) // fails harmlessly if something else is in it
+	_ = os.Remove(c.dataPath(ks.name)) // its holders, if any, keep reading what they hold
+	_ = os.Remove(c.keyDir(ks.name))   // fails harmlessly if something else is in it
 }
 
 // maxOpenFiles bounds the chunk files kept open for reading; chunks in use
 // stay open beyond it.
 const maxOpenFiles = 64
 
-// pieceFile returns an open file of the chunk, opening it if needed (for
-// writing too while it is being filled), and marks it recently used among
-// the open ones. Call with c.mu held (eviction cannot unlink it first).
+// pieceFile returns the data file open for the chunk, opening it if needed
+// (for writing too while the chunk is being filled), and marks it recently
+// used among the open ones. Offsets in it are the file's own. Call with
+// c.mu held (eviction cannot unlink it first).
 func (c *Content) pieceFile(pc *piece) (*os.File, error) {
 	if pc.fh != nil {
 		c.fds.MoveToFront(pc.fdElem)
@@ -287,9 +333,9 @@ func (c *Content) pieceFile(pc *piece) (*os.File, error) {
 	}
 	flag := os.O_RDONLY
 	if !pc.complete() {
-		flag = os.O_RDWR
+		flag = os.O_RDWR | os.O_CREATE
 	}
-	fh, err := os.OpenFile(pc.path, flag, 0)
+	fh, err := os.OpenFile(c.dataPath(pc.ks.name), flag, 0o600)
 	if err != nil {
 		return nil, err
 	}

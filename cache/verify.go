@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"os"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -152,7 +153,7 @@ func (c *Content) runCheck(ks *keyState, f *flight) {
 			continue // things may have moved meanwhile
 		}
 		data := buf[:min(n, int64(len(buf)))]
-		gen, at := ks.hashGen, ks.hashNext-pc.base(c.o.ChunkSize)
+		gen, at := ks.hashGen, ks.hashNext
 		pc.hold()
 		c.mu.Unlock()
 		m, rerr := fh.ReadAt(data, at)
@@ -287,11 +288,13 @@ func (c *Content) persistVerified(ks *keyState) {
 		c.forgetIfIdle(ks)
 	}()
 	crcs := make([]uint32, ks.nChunks)
+	synced := false // the data file, through one of its chunks: one fsync makes all durable
 	for idx := range ks.nChunks {
 		for ks.verified {
 			pc := ks.pieces[idx]
 			crcs[idx] = pc.crc
-			if pc.synced {
+			if pc.synced || synced {
+				pc.synced = true
 				break
 			}
 			fh, err := c.pieceFile(pc)
@@ -307,7 +310,7 @@ func (c *Content) persistVerified(ks *keyState) {
 				return
 			}
 			if ks.pieces[idx] == pc {
-				pc.synced = true
+				pc.synced, synced = true, true
 			}
 		}
 	}
@@ -319,11 +322,24 @@ func (c *Content) persistVerified(ks *keyState) {
 }
 
 // discard removes every chunk of a file and forgets how much of it was
-// hashed and served. Call with c.mu held.
+// hashed and served. Its data file is unlinked, not emptied: readers
+// holding chunks finish with the bytes they hold, and downloads still
+// running write into it harmlessly; the file is fetched anew into a new
+// data file. Call with c.mu held.
 func (c *Content) discard(ks *keyState) {
+	c.unmarkVerified(ks)
 	for _, pc := range ks.pieces {
-		c.removePiece(pc)
+		if pc.path != "" {
+			if err := os.Remove(pc.path); err != nil && !os.IsNotExist(err) {
+				c.log.Warn("remove chunk marker", "file", ks.name, "chunk", pc.idx, "err", err)
+			}
+		}
+		c.dropPiece(pc)
+	}
+	if err := os.Remove(c.dataPath(ks.name)); err != nil && !os.IsNotExist(err) {
+		c.log.Warn("remove cached file", "file", ks.name, "err", err)
 	}
 	c.restartHash(ks)
 	ks.served = false
+	c.forgetIfIdle(ks)
 }

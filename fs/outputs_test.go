@@ -232,15 +232,21 @@ func TestARottenCachedChunkIsFetchedAgainNeverServed(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	chunk := filepath.Join(chunkDir, fmt.Sprint(cache.DefaultChunkSize))
-	b, err := os.ReadFile(chunk)
+	// The second chunk's byte 1000, in the file's data file.
+	f, err := os.OpenFile(filepath.Join(chunkDir, "data"), os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b[1000] ^= 0x40
-	if err := os.WriteFile(chunk, b, 0o600); err != nil {
+	b := make([]byte, 1)
+	at := int64(cache.DefaultChunkSize) + 1000
+	if _, err := f.ReadAt(b, at); err != nil {
 		t.Fatal(err)
 	}
+	b[0] ^= 0x40
+	if _, err := f.WriteAt(b, at); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 
 	e.opts.Content = openContent()
 	e.mount()

@@ -76,6 +76,7 @@ func (f *OutputFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.
 		return errno
 	}
 	f.m.fillAttr(&out.Attr, modeFile, uint64(r.size), r.mtime)
+	out.Blksize = 1 << 20
 	out.SetTimeout(f.m.kernelTTL(r.final))
 	return 0
 }
