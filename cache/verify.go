@@ -1,12 +1,12 @@
 package cache
 
 import (
-	"os"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"os"
 )
 
 // hashAhead bounds how far a reader of a file not yet verified may get
