@@ -54,7 +54,18 @@ type Mount struct {
 	root atomic.Pointer[gofs.Inode]
 	// open are the writable files' open handles.
 	open openFiles
+	// passthrough: the kernel may read cached outputs itself
+	// (passthrough.go).
+	passthrough atomic.Bool
 }
+
+// SetPassthrough says whether the kernel may read complete cached outputs
+// from the cache's files itself (FUSE passthrough): the kernel offers it
+// and compsfs may register files with it (root).
+func (m *Mount) SetPassthrough(on bool) { m.passthrough.Store(on) }
+
+// Passthrough reports whether the kernel may read cached outputs itself.
+func (m *Mount) Passthrough() bool { return m.passthrough.Load() }
 
 // NewMount prepares the shared state of a mount from cfg. A nil Logger
 // discards, a nil Now is time.Now, and a nil Catalog is made over Client

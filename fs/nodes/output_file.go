@@ -35,6 +35,7 @@ type OutputFile struct {
 	nodeDefaults // refuses chmod, chown, utimes, truncate and setxattr
 	m            *Mount
 	describe     func(ctx context.Context) (remoteFile, error)
+	modes        openModes // its open files by kind (passthrough.go)
 }
 
 var _ = (gofs.NodeGetattrer)((*OutputFile)(nil))
@@ -50,13 +51,17 @@ func newOutputFile(m *Mount, describe func(ctx context.Context) (remoteFile, err
 	return &OutputFile{nodeDefaults: nodeDefaults{m}, m: m, describe: describe}
 }
 
-// outputHandle is an open server file: the description taken at open.
-type outputHandle struct{ r remoteFile }
+// outputHandle is an open server file: the description taken at open, and
+// the node whose opens it counts (passthrough.go).
+type outputHandle struct {
+	r    remoteFile
+	node *OutputFile
+}
 
 // current returns the open file's description, or a fresh one (always for
 // a live output, whose size may grow while it is open).
 func (f *OutputFile) current(ctx context.Context, fh gofs.FileHandle, op string) (remoteFile, syscall.Errno) {
-	if h, ok := fh.(*outputHandle); ok {
+	if h := outputOf(fh); h != nil {
 		return h.r, 0
 	}
 	ctx, cancel := f.m.callCtx(ctx)
@@ -82,7 +87,8 @@ func (f *OutputFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.
 }
 
 // Open takes the file's description for this open file. The kernel keeps
-// the pages of files of final entities; others are live (live_output.go).
+// the pages of files of final entities, or reads them from the cache
+// itself (passthrough.go); others are live (live_output.go).
 func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
 	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC) != 0 {
 		return nil, 0, f.m.refuseWrite()
@@ -94,7 +100,7 @@ func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, u
 	if !r.final {
 		return openLive()
 	}
-	return &outputHandle{r}, fuse.FOPEN_KEEP_CACHE | readOnlyOpen, 0
+	return f.openFinal(r), fuse.FOPEN_KEEP_CACHE | readOnlyOpen, 0
 }
 
 // Read serves bytes through the content cache within --timeout, handing the
@@ -109,8 +115,8 @@ func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, 
 	if live, ok := fh.(*liveHandle); ok {
 		return f.readLive(ctx, live, dest, off)
 	}
-	h, ok := fh.(*outputHandle)
-	if !ok {
+	h := outputOf(fh)
+	if h == nil {
 		return nil, syscall.EBADF
 	}
 	if off >= h.r.size || len(dest) == 0 {

@@ -1,0 +1,120 @@
+package nodes
+
+import (
+	"context"
+	"sync"
+	"syscall"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+
+	"github.com/compsfs/compsfs/cache"
+)
+
+// Passthrough (docs/caching.md): an output whose bytes are all in the
+// content cache and verified is opened with the kernel reading the cache's
+// data file itself (FUSE passthrough, where the kernel offers it and the
+// mount runs as root): its reads never reach compsfs and run at the speed
+// of a local file. The kernel refuses to have one file open both ways at
+// once (such an open fails with EIO), so each output counts its opens of
+// each kind: while one is open through the page cache, new opens are too;
+// while one is open for passthrough, new opens share its backing file. Our
+// counts drop at release, after the kernel's drop at close: they never
+// undercount the kernel's.
+
+// openModes are an output's open files by kind, and the cache's hold on
+// its bytes while any is open for passthrough.
+type openModes struct {
+	mu      sync.Mutex
+	cached  int // through the page cache and Read
+	direct  int // read by the kernel from backing
+	backing *cache.Backing
+	fd      int // backing's file descriptor
+}
+
+// openFinal makes the handle of an open of a final output: for
+// passthrough when the mount allows it and the cache has all of the file
+// verified (or another passthrough open shares its backing), through the
+// page cache otherwise.
+func (f *OutputFile) openFinal(r remoteFile) gofs.FileHandle {
+	mo := &f.modes
+	mo.mu.Lock()
+	defer mo.mu.Unlock()
+	if mo.direct == 0 && mo.cached == 0 && f.m.passthrough.Load() && f.m.cfg.Content != nil {
+		if b, ok := f.m.cfg.Content.Backing(r.key); ok {
+			mo.backing, mo.fd = b, int(b.File().Fd())
+		}
+	}
+	h := &outputHandle{r: r, node: f}
+	if mo.backing != nil {
+		mo.direct++
+		return &passthroughHandle{outputHandle: h, fd: mo.fd}
+	}
+	mo.cached++
+	return h
+}
+
+// passthroughHandle is an open output the kernel reads from the cache's
+// data file. Should the kernel not take it, reads come to Read as for any
+// open output.
+type passthroughHandle struct {
+	*outputHandle
+	fd int
+}
+
+var _ = (gofs.FilePassthroughFder)((*passthroughHandle)(nil))
+var _ = (gofs.FileReleaser)((*passthroughHandle)(nil))
+var _ = (gofs.FileReleaser)((*outputHandle)(nil))
+
+// PassthroughFd is the cache's data file, for the kernel to register; it
+// stays open until the last passthrough open of the output is released.
+func (h *passthroughHandle) PassthroughFd() (int, bool) { return h.fd, true }
+
+// Release ends a passthrough open; the last one lets the cache's bytes go.
+func (h *passthroughHandle) Release(ctx context.Context) syscall.Errno {
+	mo := &h.node.modes
+	mo.mu.Lock()
+	defer mo.mu.Unlock()
+	if mo.direct--; mo.direct == 0 && mo.backing != nil {
+		mo.backing.Release()
+		mo.backing, mo.fd = nil, 0
+	}
+	return 0
+}
+
+// Release ends an open through the page cache. When it was the last open
+// of an output the cache now has whole and verified, the kernel is told to
+// drop the output's pages: the next open reads the cache's file directly,
+// and would otherwise pay for dropping them itself (a cold read of 1 GiB
+// leaves 1 GiB of them, a second copy of the cache's file in memory).
+func (h *outputHandle) Release(ctx context.Context) syscall.Errno {
+	if h.node == nil {
+		return 0
+	}
+	f := h.node
+	mo := &f.modes
+	mo.mu.Lock()
+	mo.cached--
+	last := mo.cached == 0 && mo.direct == 0
+	mo.mu.Unlock()
+	if last && f.m.passthrough.Load() && f.m.cfg.Content != nil {
+		f.m.afterReply(func() {
+			if b, ok := f.m.cfg.Content.Backing(h.r.key); ok {
+				b.Release()
+				forgetInode(&f.Inode)
+			}
+		})
+	}
+	return 0
+}
+
+// outputOf returns the description of an open output, whichever way it is
+// open (nil for a live output's handle, or none).
+func outputOf(fh gofs.FileHandle) *outputHandle {
+	switch h := fh.(type) {
+	case *outputHandle:
+		return h
+	case *passthroughHandle:
+		return h.outputHandle
+	}
+	return nil
+}
