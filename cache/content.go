@@ -19,7 +19,7 @@ import (
 const (
 	DefaultChunkSize    = 4 << 20
 	DefaultFetchTimeout = 60 * time.Second
-	DefaultMaxMemory    = 64 << 20
+	DefaultMaxMemory    = 32 << 20
 	maxChunkSize        = 1 << 30
 )
 
