@@ -146,6 +146,10 @@ func baseOptions(t *testing.T, url, token string) (*client.Client, compsfs.Optio
 	if err != nil {
 		t.Fatal(err)
 	}
+	// After the mounts' cleanups (registered later, run first), before the
+	// folder's removal: Close waits for the work the cache still does in
+	// the background (making a verified file durable, marking it).
+	t.Cleanup(func() { _ = content.Close() })
 	tok, err := c.CurrentToken(context.Background())
 	if err != nil {
 		t.Fatal(err)
