@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"slices"
 )
 
 // hashAhead bounds how far a reader of a file not yet verified may get
@@ -135,8 +136,21 @@ func (c *Content) runCheck(ks *keyState, f *flight) {
 			break
 		}
 		if data, whole := c.takePending(ks, n); data != nil {
-			c.hashed(ks, pc, data)
-			c.mem.reuse(whole)
+			// With the buffers that follow it, in a row and in the chunk:
+			// fewer turns of c.mu, which the readers and downloads want too.
+			datas, wholes := [][]byte{data}, [][]byte{whole}
+			for at, total := ks.hashNext+int64(len(data)), int64(len(data)); total < hashBatch && total < n; {
+				d, w := c.takePendingAt(ks, at, n-total)
+				if d == nil {
+					break
+				}
+				datas, wholes = append(datas, d), append(wholes, w)
+				at, total = at+int64(len(d)), total+int64(len(d))
+			}
+			c.hashed(ks, pc, datas...)
+			for _, w := range wholes {
+				c.mem.reuse(w)
+			}
 			continue
 		}
 		n = min(n, c.untilPending(ks))
@@ -209,6 +223,25 @@ func (c *Content) takePending(ks *keyState, n int64) (data, whole []byte) {
 	return data, whole
 }
 
+// hashBatch is how many bytes of pending buffers the check hashes at one
+// turn of c.mu, at most.
+const hashBatch = 2 << 20
+
+// takePendingAt returns the pending buffer holding the bytes at at (at most
+// n of them, to its end), with the whole buffer, or nil. Call with c.mu
+// held.
+func (c *Content) takePendingAt(ks *keyState, at, n int64) (data, whole []byte) {
+	for i, p := range ks.pending {
+		end := p.off + int64(len(p.data))
+		if p.off <= at && at < end && end-at <= n {
+			ks.pending = slices.Delete(ks.pending, i, i+1)
+			c.pendingBytes -= int64(cap(p.data))
+			return p.data[at-p.off:], p.data
+		}
+	}
+	return nil, nil
+}
+
 // untilPending is how many bytes from ks.hashNext come before the first
 // pending buffer: what to read from disk before taking that buffer. Call
 // with c.mu held.
@@ -222,20 +255,24 @@ func (c *Content) untilPending(ks *keyState) int64 {
 	return n
 }
 
-// hashed adds data, the bytes at ks.hashNext in chunk pc, to the file's
-// md5 and the chunk's CRC-32C, recording the CRC at the chunk's end. Call
+// hashed adds datas, the bytes at ks.hashNext in chunk pc in a row, to the
+// file's md5 and the chunk's CRC-32C, recording the CRC at the chunk's end. Call
 // with c.mu held; the hashing itself runs without it (only runCheck
 // changes hashNext and the hash state).
-func (c *Content) hashed(ks *keyState, pc *piece, data []byte) {
+func (c *Content) hashed(ks *keyState, pc *piece, datas ...[]byte) {
 	h, crc, gen := ks.hash, ks.crc, ks.hashGen
 	c.mu.Unlock()
-	h.Write(data)
-	crc = crc32.Update(crc, castagnoli, data)
+	var n int64
+	for _, data := range datas {
+		h.Write(data)
+		crc = crc32.Update(crc, castagnoli, data)
+		n += int64(len(data))
+	}
 	c.mu.Lock()
 	if gen != ks.hashGen || pc.gone {
 		return // started over meanwhile
 	}
-	ks.hashNext += int64(len(data))
+	ks.hashNext += n
 	ks.crc = crc
 	if ks.hashNext == pc.base(c.o.ChunkSize)+pc.size {
 		pc.crc, pc.hasCRC, pc.checked = crc, true, true
