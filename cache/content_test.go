@@ -411,6 +411,7 @@ func TestEvictsLeastRecentlyRead(t *testing.T) {
 		readOK(t, c, key(id), src.Source, 0, 10)
 	}
 	readOK(t, c, key("a"), src.Source, 0, 10) // a is now newer than b
+	c.wg.Wait()                               // the downloads let go of their chunks: b may be evicted
 	readOK(t, c, key("d"), src.Source, 0, 10) // evicts b
 	if s := c.Stats(); s.Evictions != 1 || s.BytesOnDisk != 3000 {
 		t.Fatalf("Stats = %+v", s)

@@ -269,6 +269,7 @@ func TestOpenFilesAreBounded(t *testing.T) {
 	src := newSource(n * cs)
 	readOK(t, c, k, src.Source, 0, n*cs)
 	readOK(t, c, k, nil, 0, n*cs) // from disk, reopening the chunks closed
+	c.wg.Wait()                   // downloads ending let go of their chunks, and trim the open ones
 	c.mu.Lock()
 	open := c.fds.Len()
 	c.mu.Unlock()
