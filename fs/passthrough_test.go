@@ -49,6 +49,7 @@ func TestVerifiedOutputIsReadByTheKernelFromTheCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer first.Close() // on a failure too: an open file would keep the mount busy at cleanup
 	got := make([]byte, len(data))
 	if _, err := first.ReadAt(got[:1<<20], 0); err != nil {
 		t.Fatal(err)
