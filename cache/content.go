@@ -211,6 +211,9 @@ func (c *Content) Close() error {
 	return err
 }
 
+// Folder is the folder that holds the cached files (Dir/content).
+func (c *Content) Folder() string { return c.root }
+
 // Stats returns the counters.
 func (c *Content) Stats() ContentStats {
 	c.mu.Lock()

@@ -109,8 +109,7 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 		}
 		return nil, fmt.Errorf("mount %s: %w", dir, err)
 	}
-	// Passthrough takes CAP_SYS_ADMIN to register a file with the kernel.
-	m.SetPassthrough(os.Geteuid() == 0 && server.KernelSettings().Flags64()&fuse.CAP_PASSTHROUGH != 0)
+	m.SetPassthrough(opts.Content != nil && passthroughWorks(server, opts.Content.Folder(), opts.Logger))
 	mt := &Mounted{Dir: dir, Server: server, Mount: m, Inbox: opts.Inbox}
 	if mt.Inbox != nil {
 		// Started once the kernel serves the mount, so that resumed
