@@ -326,6 +326,22 @@ func (rc *recorder) matching(method, pattern string) []recordedRequest {
 // count is len(matching(method, pattern)).
 func (rc *recorder) count(method, pattern string) int { return len(rc.matching(method, pattern)) }
 
+// settledCount is count once it has not changed for 100 ms (at most 5 s):
+// a request the client gave up on may still reach the server after the
+// client has returned.
+func (rc *recorder) settledCount(method, pattern string) int {
+	n := rc.count(method, pattern)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		m := rc.count(method, pattern)
+		if m == n {
+			break
+		}
+		n = m
+	}
+	return n
+}
+
 // only returns the single request matching method and pattern, failing the
 // test when there is not exactly one.
 func (rc *recorder) only(t *testing.T, method, pattern string) recordedRequest {
