@@ -11,24 +11,27 @@ import (
 )
 
 // Passthrough (docs/caching.md): an output whose bytes are all in the
-// content cache and verified is opened with the kernel reading the cache's
-// data file itself (FUSE passthrough, where the kernel offers it and the
-// mount runs as root): its reads never reach compsfs and run at the speed
-// of a local file. The kernel refuses to have one file open both ways at
-// once (such an open fails with EIO), so each output counts its opens of
-// each kind: while one is open through the page cache, new opens are too;
-// while one is open for passthrough, new opens share its backing file. Our
-// counts drop at release, after the kernel's drop at close: they never
-// undercount the kernel's.
+// content cache and verified when it is first opened is opened with the
+// kernel reading the cache's data file itself (FUSE passthrough, where the
+// kernel offers it and the mount runs as root): its reads never reach
+// compsfs and run at the speed of a local file. The kernel fails an open
+// (EIO) that would put a file read through the page cache into passthrough
+// or the other way, and on Linux 6.18 an open for passthrough right after
+// the release of one through the page cache still failed now and then
+// (fstest under -race, 2 in 40). So an output keeps the way its first open
+// took for as long as the kernel keeps its inode: a file opened before it
+// was verified goes on through the page cache (the kernel keeps its
+// pages), one verified at its first open is always read by the kernel.
 
 // openModes are an output's open files by kind, and the cache's hold on
 // its bytes while any is open for passthrough.
 type openModes struct {
-	mu      sync.Mutex
-	cached  int // through the page cache and Read
-	direct  int // read by the kernel from backing
-	backing *cache.Backing
-	fd      int // backing's file descriptor
+	mu         sync.Mutex
+	cachedOnce bool // an open went through the page cache: all do
+	cached     int  // through the page cache and Read
+	direct     int  // read by the kernel from backing
+	backing    *cache.Backing
+	fd         int // backing's file descriptor
 }
 
 // openFinal makes the handle of an open of a final output: for
@@ -39,7 +42,7 @@ func (f *OutputFile) openFinal(r remoteFile) gofs.FileHandle {
 	mo := &f.modes
 	mo.mu.Lock()
 	defer mo.mu.Unlock()
-	if mo.direct == 0 && mo.cached == 0 && f.m.passthrough.Load() && f.m.cfg.Content != nil {
+	if mo.direct == 0 && !mo.cachedOnce && f.m.passthrough.Load() && f.m.cfg.Content != nil {
 		if b, ok := f.m.cfg.Content.Backing(r.key); ok {
 			mo.backing, mo.fd = b, int(b.File().Fd())
 		}
@@ -50,6 +53,7 @@ func (f *OutputFile) openFinal(r remoteFile) gofs.FileHandle {
 		return &passthroughHandle{outputHandle: h, fd: mo.fd}
 	}
 	mo.cached++
+	mo.cachedOnce = true
 	return h
 }
 
@@ -81,29 +85,15 @@ func (h *passthroughHandle) Release(ctx context.Context) syscall.Errno {
 	return 0
 }
 
-// Release ends an open through the page cache. When it was the last open
-// of an output the cache now has whole and verified, the kernel is told to
-// drop the output's pages: the next open reads the cache's file directly,
-// and would otherwise pay for dropping them itself (a cold read of 1 GiB
-// leaves 1 GiB of them, a second copy of the cache's file in memory).
+// Release ends an open through the page cache.
 func (h *outputHandle) Release(ctx context.Context) syscall.Errno {
 	if h.node == nil {
 		return 0
 	}
-	f := h.node
-	mo := &f.modes
+	mo := &h.node.modes
 	mo.mu.Lock()
 	mo.cached--
-	last := mo.cached == 0 && mo.direct == 0
 	mo.mu.Unlock()
-	if last && f.m.passthrough.Load() && f.m.cfg.Content != nil {
-		f.m.afterReply(func() {
-			if b, ok := f.m.cfg.Content.Backing(h.r.key); ok {
-				b.Release()
-				forgetInode(&f.Inode)
-			}
-		})
-	}
 	return 0
 }
 
