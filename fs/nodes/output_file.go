@@ -51,6 +51,12 @@ func newOutputFile(m *Mount, describe func(ctx context.Context) (remoteFile, err
 	return &OutputFile{nodeDefaults: nodeDefaults{m}, m: m, describe: describe}
 }
 
+// serverFileBlksize is the block size (st_blksize) server files report: the
+// I/O size they prefer, as a network filesystem's (NFS reports its rsize).
+// Tools such as cat and cp size their reads by it, so that a read of 1 MiB
+// is one request to compsfs rather than eight of 128 KiB.
+const serverFileBlksize = 1 << 20
+
 // outputHandle is an open server file: the description taken at open, and
 // the node whose opens it counts (passthrough.go).
 type outputHandle struct {
@@ -81,7 +87,7 @@ func (f *OutputFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.
 		return errno
 	}
 	f.m.fillAttr(&out.Attr, modeFile, uint64(r.size), r.mtime)
-	out.Blksize = 1 << 20
+	out.Blksize = serverFileBlksize
 	out.SetTimeout(f.m.kernelTTL(r.final))
 	return 0
 }
