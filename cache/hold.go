@@ -135,7 +135,7 @@ func (c *Content) hold(ctx context.Context, name, md5 string, size int64, src So
 		c.forgetIfIdle(ks)
 	}()
 	for c.paced(ks, off) {
-		if err := c.waitHashed(ctx, ks); err != nil {
+		if err := c.wait(ctx, &ks.hashMoved); err != nil {
 			return nil, err
 		}
 	}
@@ -303,7 +303,7 @@ func (c *Content) waitFor(ctx context.Context, ks *keyState, deps []*flight, pcs
 		if done {
 			return waited, nil
 		}
-		if err := c.waitChange(ctx, ks); err != nil {
+		if err := c.wait(ctx, &ks.changed); err != nil {
 			return nil, err
 		}
 	}
@@ -326,35 +326,17 @@ func (c *Content) busy(pc *piece) ranges {
 	return r
 }
 
-// waitChange waits until something changes for the file (bytes arrive, a
-// download or the check moves on) or ctx ends. Call with c.mu held; it is
-// released meanwhile.
-func (c *Content) waitChange(ctx context.Context, ks *keyState) error {
-	ch := ks.changed
-	ks.waiting++
-	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		ks.waiting--
-	}()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// wait waits until s is raised or ctx ends: ks.changed when something
+// changes for a file (bytes arrive, a download or the check ends),
+// ks.hashMoved when its check moves on (see notifyHashed). Call with c.mu
+// held; it is released meanwhile.
+func (c *Content) wait(ctx context.Context, s *signal) error {
+	if s.ch == nil {
+		s.ch = make(chan struct{})
 	}
-}
-
-// waitHashed waits until the file's check has moved on (see notifyHashed)
-// or ends, or ctx ends. Call with c.mu held; it is released while waiting.
-func (c *Content) waitHashed(ctx context.Context, ks *keyState) error {
-	ch := ks.hashMoved
-	ks.hashWaiting++
+	ch := s.ch
 	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		ks.hashWaiting--
-	}()
+	defer c.mu.Lock()
 	select {
 	case <-ch:
 		return nil

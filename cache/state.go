@@ -28,16 +28,14 @@ type keyState struct {
 	// background ahead of a reader (see checkAhead).
 	checkingAhead bool
 
-	// changed is closed (and replaced) whenever bytes arrive, downloads
-	// end or the check ends, if readers wait (waiting): they look again.
-	// Readers held back by the check (paced) wait on hashMoved instead,
-	// closed when the check has moved on by hashWakeStep (or ends): the
-	// check then wakes only them, and seldom, and downloads never do.
-	changed     chan struct{}
-	waiting     int
-	hashMoved   chan struct{}
-	hashWaiting int
-	hashWokeAt  int64 // hashNext when hashMoved was last closed
+	// changed is raised whenever bytes arrive, downloads end or the check
+	// ends: the readers waiting on it look again. Readers held back by the
+	// check (paced) wait on hashMoved instead, raised when the check has
+	// moved on by hashWakeStep (or ends): the check then wakes only them,
+	// and seldom, and downloads never do.
+	changed    signal
+	hashMoved  signal
+	hashWokeAt int64 // hashNext when hashMoved was last raised
 
 	// The check hashes the file in order as its bytes arrive: hash holds
 	// the md5 state of [0, hashNext) and crc the CRC-32C of the part of
@@ -126,12 +124,20 @@ func (ks *keyState) notify() {
 
 // notifyArrival wakes the readers waiting for bytes (not the paced ones:
 // an arrival never lets them go on). Call with c.mu held.
-func (ks *keyState) notifyArrival() {
-	if ks.waiting == 0 {
-		return
+func (ks *keyState) notifyArrival() { ks.changed.raise() }
+
+// signal wakes all the readers waiting on it (Content.wait) each time it is
+// raised; raised with none waiting, it costs nothing. Guarded by Content.mu.
+type signal struct {
+	ch chan struct{} // made by the first reader to wait since the last raise
+}
+
+// raise wakes the readers waiting on s. Call with c.mu held.
+func (s *signal) raise() {
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
 	}
-	close(ks.changed)
-	ks.changed = make(chan struct{})
 }
 
 // hashWakeStep is how far the check moves on between wake-ups of the
@@ -151,11 +157,7 @@ func (ks *keyState) notifyHashed() {
 // wakePaced wakes the readers held back by the check. Call with c.mu held.
 func (ks *keyState) wakePaced() {
 	ks.hashWokeAt = ks.hashNext
-	if ks.hashWaiting == 0 {
-		return
-	}
-	close(ks.hashMoved)
-	ks.hashMoved = make(chan struct{})
+	ks.hashMoved.raise()
 }
 
 func (c *Content) keyDir(name string) string { return filepath.Join(c.root, name) }
@@ -181,13 +183,11 @@ func (c *Content) keyState(name, md5 string, size int64) *keyState {
 	ks := c.keys[name]
 	if ks == nil {
 		ks = &keyState{
-			name:      name,
-			md5:       md5,
-			size:      size,
-			nChunks:   (size + c.o.ChunkSize - 1) / c.o.ChunkSize,
-			pieces:    map[int64]*piece{},
-			changed:   make(chan struct{}),
-			hashMoved: make(chan struct{}),
+			name:    name,
+			md5:     md5,
+			size:    size,
+			nChunks: (size + c.o.ChunkSize - 1) / c.o.ChunkSize,
+			pieces:  map[int64]*piece{},
 		}
 		c.keys[name] = ks
 	}
