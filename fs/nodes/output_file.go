@@ -57,12 +57,8 @@ func newOutputFile(m *Mount, describe func(ctx context.Context) (remoteFile, err
 // is one request to compsfs rather than eight of 128 KiB.
 const serverFileBlksize = 1 << 20
 
-// outputHandle is an open server file: the description taken at open, and
-// the node whose opens it counts (passthrough.go).
-type outputHandle struct {
-	r    remoteFile
-	node *OutputFile
-}
+// outputHandle is an open server file: the description taken at open.
+type outputHandle struct{ r remoteFile }
 
 // current returns the open file's description, or a fresh one (always for
 // a live output, whose size may grow while it is open).

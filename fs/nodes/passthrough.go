@@ -23,13 +23,13 @@ import (
 // was verified goes on through the page cache (the kernel keeps its
 // pages), one verified at its first open is always read by the kernel.
 
-// openModes are an output's open files by kind, and the cache's hold on
-// its bytes while any is open for passthrough.
+// openModes is how an output is opened: through the page cache once any
+// open was, and the opens the kernel reads from the cache's file, with the
+// cache's hold on that file while any is open.
 type openModes struct {
 	mu         sync.Mutex
 	cachedOnce bool // an open went through the page cache: all do
-	cached     int  // through the page cache and Read
-	direct     int  // read by the kernel from backing
+	direct     int  // open files the kernel reads from backing
 	backing    *cache.Backing
 	fd         int // backing's file descriptor
 }
@@ -47,12 +47,11 @@ func (f *OutputFile) openFinal(r remoteFile) gofs.FileHandle {
 			mo.backing, mo.fd = b, int(b.File().Fd())
 		}
 	}
-	h := &outputHandle{r: r, node: f}
+	h := &outputHandle{r}
 	if mo.backing != nil {
 		mo.direct++
-		return &passthroughHandle{outputHandle: h, fd: mo.fd}
+		return &passthroughHandle{outputHandle: h, node: f, fd: mo.fd}
 	}
-	mo.cached++
 	mo.cachedOnce = true
 	return h
 }
@@ -62,12 +61,12 @@ func (f *OutputFile) openFinal(r remoteFile) gofs.FileHandle {
 // open output.
 type passthroughHandle struct {
 	*outputHandle
-	fd int
+	node *OutputFile
+	fd   int
 }
 
 var _ = (gofs.FilePassthroughFder)((*passthroughHandle)(nil))
 var _ = (gofs.FileReleaser)((*passthroughHandle)(nil))
-var _ = (gofs.FileReleaser)((*outputHandle)(nil))
 
 // PassthroughFd is the cache's data file, for the kernel to register; it
 // stays open until the last passthrough open of the output is released.
@@ -82,18 +81,6 @@ func (h *passthroughHandle) Release(ctx context.Context) syscall.Errno {
 		mo.backing.Release()
 		mo.backing, mo.fd = nil, 0
 	}
-	return 0
-}
-
-// Release ends an open through the page cache.
-func (h *outputHandle) Release(ctx context.Context) syscall.Errno {
-	if h.node == nil {
-		return 0
-	}
-	mo := &h.node.modes
-	mo.mu.Lock()
-	mo.cached--
-	mo.mu.Unlock()
 	return 0
 }
 
