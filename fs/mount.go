@@ -153,3 +153,18 @@ func nodeConfig(opts Options) nodes.Config {
 		AttrTTL: opts.AttrTTL, FinalTTL: opts.FinalTTL, Timeout: opts.Timeout, ReadOnly: opts.ReadOnly,
 		UID: opts.UID, GID: opts.GID, Logger: opts.Logger, Now: opts.Now, Inbox: opts.Inbox}
 }
+
+// mountNodes is gofs.Mount with the node tree's raw filesystem wrapped in
+// userNamespaces: it starts serving and waits for the kernel.
+func mountNodes(dir string, root gofs.InodeEmbedder, options *gofs.Options) (*fuse.Server, error) {
+	raw := userNamespaces{gofs.NewNodeFS(root, options)}
+	server, err := fuse.NewServer(raw, dir, &options.MountOptions)
+	if err != nil {
+		return nil, err
+	}
+	go server.Serve()
+	if err := server.WaitMount(); err != nil {
+		return nil, err
+	}
+	return server, nil
+}

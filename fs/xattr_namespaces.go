@@ -3,7 +3,6 @@ package fs
 import (
 	"strings"
 
-	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
@@ -22,19 +21,4 @@ func (u userNamespaces) GetXAttr(cancel <-chan struct{}, header *fuse.InHeader, 
 		return 0, fuse.ENOTSUP
 	}
 	return u.RawFileSystem.GetXAttr(cancel, header, attr, dest)
-}
-
-// mountNodes is gofs.Mount with the node tree's raw filesystem wrapped in
-// userNamespaces: it starts serving and waits for the kernel.
-func mountNodes(dir string, root gofs.InodeEmbedder, options *gofs.Options) (*fuse.Server, error) {
-	raw := userNamespaces{gofs.NewNodeFS(root, options)}
-	server, err := fuse.NewServer(raw, dir, &options.MountOptions)
-	if err != nil {
-		return nil, err
-	}
-	go server.Serve()
-	if err := server.WaitMount(); err != nil {
-		return nil, err
-	}
-	return server, nil
 }
