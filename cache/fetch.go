@@ -98,6 +98,9 @@ func (c *Content) startDownload(ctx context.Context, ks *keyState, pc *piece, sr
 	ctx = context.WithValue(context.WithoutCancel(ctx), wantedKey{}, func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		if f.waiters == 0 {
+			f.declined = true
+		}
 		return f.waiters > 0
 	})
 	c.wg.Go(func() {

@@ -16,6 +16,9 @@ type flight struct {
 	pos       int64
 	waiters   int
 	readAhead bool // holds one of Content.raSlots
+	// declined is set once Wanted said no reader waited: a failure may
+	// not have been retried, and a reader that came since starts again.
+	declined bool
 }
 
 func newFlight() *flight { return &flight{done: make(chan struct{})} }

@@ -277,7 +277,8 @@ func (c *Content) firstMissing(ks *keyState, from, to int64) int64 {
 
 // waitFor waits until the held chunks pcs have all of [off, end) on disk,
 // and reports which ones had to be waited for. It fails with the error of a
-// download the read needed, or errReadAgain when the bytes went away. Call
+// download the read needed, or errReadAgain when the bytes went away or the
+// download gave up before the read came (see flight.declined). Call
 // with c.mu held; it is released while waiting.
 func (c *Content) waitFor(ctx context.Context, ks *keyState, deps []*flight, pcs []*piece, off, end int64) ([]bool, error) {
 	cs := c.o.ChunkSize
@@ -293,6 +294,11 @@ func (c *Content) waitFor(ctx context.Context, ks *keyState, deps []*flight, pcs
 			done, waited[i] = false, true
 			for _, f := range deps {
 				if f.pc == pc && f.finished() && f.err != nil && !errors.Is(f.err, errGone) {
+					if f.declined {
+						// It failed without retries, for want of a
+						// reader: this one's own download retries.
+						return nil, errReadAgain
+					}
 					return nil, f.err
 				}
 			}
