@@ -14,6 +14,13 @@ type Backing struct {
 	f   *os.File
 }
 
+// Verifiable reports whether Backing can ever give k's content: k is valid,
+// names an md5 to check the bytes against, and is not empty.
+func Verifiable(k Key) bool {
+	_, md5, err := k.dirName()
+	return err == nil && md5 != "" && k.Size > 0
+}
+
 // Backing returns k's content as one open file when all of it is on disk
 // and verified: its md5 matched, and each chunk found at start-up has been
 // checked against its CRC-32C since. ok is false otherwise (no md5, not
@@ -21,10 +28,10 @@ type Backing struct {
 // data file, with k's bytes at their own offsets. It counts as a read of
 // every chunk for the eviction order. Call Release once nothing reads it.
 func (c *Content) Backing(k Key) (b *Backing, ok bool) {
-	name, md5, err := k.dirName()
-	if err != nil || md5 == "" || k.Size == 0 {
+	if !Verifiable(k) {
 		return nil, false
 	}
+	name, _, _ := k.dirName()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ks := c.keys[name]

@@ -75,6 +75,11 @@ func Mount(dir string, opts Options) (*Mounted, error) {
 			// bounded by --timeout: raised so that every call is bounded by
 			// --timeout alone (docs/errors.md).
 			MaxBackground: maxBackground,
+			// Shared mappings of direct-I/O files (kernels from 6.6): an
+			// output not yet verified is opened for direct I/O where the
+			// mount can use passthrough, and mmap must still work on it
+			// (docs/caching.md).
+			ExtraCapabilities: fuse.CAP_DIRECT_IO_ALLOW_MMAP,
 		},
 	}
 	if opts.AllowOther {

@@ -88,9 +88,10 @@ func (f *OutputFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.
 	return 0
 }
 
-// Open takes the file's description for this open file. The kernel keeps
-// the pages of files of final entities, or reads them from the cache
-// itself (passthrough.go); others are live (live_output.go).
+// Open takes the file's description for this open file. Files of final
+// entities are read by the kernel from the cache itself, or through compsfs
+// until they are verified, or through the page cache (passthrough.go);
+// others are live (live_output.go).
 func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
 	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC) != 0 {
 		return nil, 0, f.m.refuseWrite()
@@ -102,7 +103,8 @@ func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, u
 	if !r.final {
 		return openLive()
 	}
-	return f.openFinal(r), fuse.FOPEN_KEEP_CACHE | readOnlyOpen, 0
+	h, flags := f.openFinal(r)
+	return h, flags, 0
 }
 
 // Read serves bytes through the content cache within --timeout, handing the
