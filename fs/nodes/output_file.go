@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +37,16 @@ type OutputFile struct {
 	m            *Mount
 	describe     func(ctx context.Context) (remoteFile, error)
 	modes        openModes // its open files by kind (passthrough.go)
+	// failedCheck is the last time a read found the file's bytes did not
+	// match the server's md5 (nil if none).
+	failedCheck atomic.Pointer[checkFailure]
+}
+
+// checkFailure is when a read found bytes that did not match the md5 the
+// description names.
+type checkFailure struct {
+	key cache.Key
+	at  time.Time
 }
 
 var _ = (gofs.NodeGetattrer)((*OutputFile)(nil))
@@ -111,7 +122,8 @@ func (f *OutputFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, u
 // kernel the cached chunk file's descriptor to splice from (no copy through
 // user space) when one chunk holds the bytes. A read that is interrupted or
 // times out returns at once (EINTR or EIO) while the download goes on and
-// fills the cache for the next reader.
+// fills the cache for the next reader. Once a read found the bytes did not
+// match the server's md5, reads fail at once (EIO) for --attr-ttl.
 func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	if off < 0 {
 		return nil, syscall.EINVAL
@@ -131,6 +143,11 @@ func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, 
 		f.m.logError("read", errors.New("the mount has no content cache"), "path", f.Path(nil))
 		return nil, syscall.EIO
 	}
+	if fc := f.failedCheck.Load(); fc != nil && fc.key == h.r.key && time.Since(fc.at) < f.m.cfg.AttrTTL {
+		// The md5 is as fresh as the listing: until that is refreshed,
+		// the verdict stands and the file is not downloaded again.
+		return nil, syscall.EIO
+	}
 	ctx, cancel := f.m.callCtx(ctx)
 	defer cancel()
 	held, err := content.Hold(ctx, h.r.key, f.source(h.r.url), off, len(dest))
@@ -143,6 +160,9 @@ func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, 
 		if n, err = held.Copy(dest); err == nil {
 			return fuse.ReadResultData(dest[:n]), 0
 		}
+	}
+	if errors.Is(err, cache.ErrCorrupt) {
+		f.failedCheck.Store(&checkFailure{key: h.r.key, at: time.Now()})
 	}
 	f.m.logError("read", err, "path", f.Path(nil), "url", h.r.url, "offset", off, "length", len(dest))
 	return nil, toErrno(err)
