@@ -26,7 +26,7 @@ const (
 	refreshPageSize = 1000 // the client's and localcomps' default page size
 	// fewGETs is how many items of a listing are read on their own in one
 	// --attr-ttl before the next miss refreshes them all
-	// (refreshAfterMisses-1 in fs/nodes).
+	// (refreshAfterReads-1 in fs/nodes).
 	fewGETs = 3
 	// Request keys of localcomps' statistics.
 	queryKey = "GET /api/WorkItems"

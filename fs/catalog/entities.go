@@ -81,6 +81,9 @@ func (c *Catalog) detailTTL(e *Entity) time.Duration { return min(c.propsTTL(e),
 // a refresh of that listing (refresh.go).
 func (c *Catalog) EntityProps(ctx context.Context, kind client.Kind, id string) (*Entity, error) {
 	key := entityKey{Kind: kind, ID: id}
+	if kind == client.KindSimulation {
+		c.simRefresh.noteRead(c, id)
+	}
 	e, err := fetchOrStale(ctx, c, c.entities, key, func(ctx context.Context) (*Entity, time.Duration, error) {
 		if kind == client.KindSimulation {
 			if e, ok := c.simRefresh.answer(ctx, c, id); ok {

@@ -121,7 +121,7 @@ func TestListingsOfSuitesAndExperiments(t *testing.T) {
 // TestListedUnfinishedSimulationsRefreshTogether: a listed finished
 // simulation's properties never expire (its tags do, after --dir-ttl);
 // once the unfinished ones expire, reading them all costs
-// refreshAfterMisses-1 GETs and one query, as for work items.
+// refreshAfterReads-1 GETs and one query, as for work items.
 func TestListedUnfinishedSimulationsRefreshTogether(t *testing.T) {
 	const n, attrTTL, dirTTL = 30, 2 * time.Second, 10 * time.Second
 	w := newWorld(t)
@@ -147,8 +147,8 @@ func TestListedUnfinishedSimulationsRefreshTogether(t *testing.T) {
 				t.Fatalf("simulation %s: %+v, %v", id, e, err)
 			}
 		}
-		if q, g := w.requests(simQueryKey)-q0, w.requests(simGetKey)-g0; q != 1 || g != refreshAfterMisses-1 {
-			t.Errorf("reading %d expired simulations: %d queries, %d GETs; want 1 and %d", n, q, g, refreshAfterMisses-1)
+		if q, g := w.requests(simQueryKey)-q0, w.requests(simGetKey)-g0; q != 1 || g != refreshAfterReads-1 {
+			t.Errorf("reading %d expired simulations: %d queries, %d GETs; want 1 and %d", n, q, g, refreshAfterReads-1)
 		}
 	})
 }

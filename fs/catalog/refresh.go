@@ -15,8 +15,9 @@ import (
 // simulations of an experiment. A listing fills every item's metadata, but
 // an unfinished item's entry lasts --attr-ttl only (docs/caching.md), so
 // reading every listed item again later would cost one GET per unfinished
-// item. Instead, once a few items of one listing have missed the cache
-// within one --attr-ttl, all of that listing's unfinished items are asked
+// item. Instead, once a few items of one listing have been read within one
+// --attr-ttl and one of them misses the cache, all of that listing's
+// unfinished items are asked
 // for again with one paged query: the listing's own filters plus
 // State!=Succeeded,State!=Failed,State!=Canceled (SimulationState!=... for
 // simulations; a by-state listing of an unfinished state needs no more than
@@ -24,13 +25,15 @@ import (
 // gone): they stop counting as unfinished and are read on their own at
 // their next miss, once — finished, they are then cached for good.
 
-// refreshAfterMisses is how many distinct items of one listing must miss the
-// cache within one --attr-ttl before the listing's unfinished items are
-// refreshed together. Below it each miss is its own GET, so an item read
-// alone every few seconds never brings a query answering thousands; at it,
-// a bulk read (cat workitems/*/state) has paid refreshAfterMisses-1 GETs and
-// every further item of the listing comes from one paged query.
-const refreshAfterMisses = 4
+// refreshAfterReads is how many distinct unfinished items of one listing
+// must have been read (from the cache or not) within one --attr-ttl for a
+// miss of one of them to refresh the listing's unfinished items together.
+// Below it each miss is its own GET, so an item read alone every few
+// seconds never brings a query answering thousands. A bulk read (cat
+// workitems/*/state) has read more than that by the time the entries
+// expire, so its first miss brings every further item with one paged query;
+// one that starts after they expired pays refreshAfterReads-1 GETs first.
+const refreshAfterReads = 4
 
 // notFinalFilters select the work items in no final state (conditions are
 // AND-ed). Operators other than = and ~ are unconfirmed on COMPS: a server
@@ -64,10 +67,9 @@ type listedUnfinished[V any] struct {
 
 	// ids are the listed items not known to be finished.
 	ids map[string]struct{}
-	// missed are the distinct listed items that missed the cache since
-	// windowStart, counted for at most --attr-ttl.
-	missed      map[string]struct{}
-	windowStart time.Time
+	// read is when each listed item was last read since the last refresh
+	// started.
+	read map[string]time.Time
 	// freshFrom is when the newest bulk answer about ids (the listing or a
 	// refresh) was asked for: before freshFrom+--attr-ttl a miss is an item
 	// that answer did not bring, not a sign that they all expired.
@@ -124,14 +126,15 @@ func (r *refresher[V]) remember(key listingKey, refetch func(context.Context, ti
 		notEqual:  notEqual,
 		listedAt:  listedAt,
 		ids:       ids,
-		missed:    map[string]struct{}{},
+		read:      map[string]time.Time{},
 		freshFrom: listedAt,
 	}
 }
 
 // answer answers a cache miss of item id from a refresh of the most recent
 // listing holding it unfinished, when that refresh is already running or
-// this miss is the listing's refreshAfterMisses-th within one --attr-ttl.
+// enough of the listing's items were read within one --attr-ttl (see
+// refreshAfterReads).
 // The readers waiting for a refresh take their item from its answer, which
 // is as fresh as their own GET would be even when the cache entries it
 // filled have already expired. The refresh runs on its own (bounded by
@@ -172,12 +175,7 @@ func (r *refresher[V]) answer(ctx context.Context, c *Catalog, id string) (v V, 
 func (r *refresher[V]) join(c *Catalog, id string) (run *refreshRun[V], l *listedUnfinished[V], leader bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, cand := range r.listings {
-		if _, in := cand.ids[id]; in && (l == nil || cand.listedAt.After(l.listedAt)) {
-			l = cand
-		}
-	}
-	if l == nil {
+	if l = r.holding(id); l == nil {
 		return nil, nil, false
 	}
 	if l.running != nil {
@@ -188,16 +186,50 @@ func (r *refresher[V]) join(c *Catalog, id string) (run *refreshRun[V], l *liste
 	if (l.notEqual && c.notEqualRefused.Load()) || now.Sub(l.freshFrom) < ttl || now.Before(l.notBefore) {
 		return nil, nil, false
 	}
-	if now.Sub(l.windowStart) >= ttl {
-		l.windowStart, l.missed = now, map[string]struct{}{}
-	}
-	l.missed[id] = struct{}{}
-	if len(l.missed) < refreshAfterMisses {
+	if l.count(id, now, ttl) < refreshAfterReads {
 		return nil, nil, false
 	}
 	l.running = &refreshRun[V]{done: make(chan struct{})}
-	l.freshFrom, l.missed = now, map[string]struct{}{}
+	l.freshFrom, l.read = now, map[string]time.Time{}
 	return l.running, l, true
+}
+
+// noteRead counts a read of item id, from the cache or not, towards a
+// refresh of the most recent listing holding it unfinished (see
+// refreshAfterReads).
+func (r *refresher[V]) noteRead(c *Catalog, id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if l := r.holding(id); l != nil && l.running == nil {
+		l.count(id, c.o.Now(), c.o.AttrTTL)
+	}
+}
+
+// holding is the most recent listing holding id unfinished, or nil. Call
+// with r.mu held.
+func (r *refresher[V]) holding(id string) (l *listedUnfinished[V]) {
+	for _, cand := range r.listings {
+		if _, in := cand.ids[id]; in && (l == nil || cand.listedAt.After(l.listedAt)) {
+			l = cand
+		}
+	}
+	return l
+}
+
+// count records a read of id at now and returns how many distinct items of
+// the listing were read within the last ttl, counting up to
+// refreshAfterReads only. Call with the refresher's mu held.
+func (l *listedUnfinished[V]) count(id string, now time.Time, ttl time.Duration) int {
+	l.read[id] = now
+	n := 0
+	for _, at := range l.read {
+		if now.Sub(at) < ttl {
+			if n++; n == refreshAfterReads {
+				break
+			}
+		}
+	}
+	return n
 }
 
 // run asks for l's unfinished items with one paged query, which fills the
@@ -209,7 +241,7 @@ func (r *refresher[V]) join(c *Catalog, id string) (run *refreshRun[V], l *liste
 // A refresh that took --attr-ttl or more (a slow server, a small
 // --attr-ttl) brought entries already expired on arrival: it served only
 // the readers waiting for it, and each further round would cost a query of
-// every unfinished item per refreshAfterMisses reads. The listing's items
+// every unfinished item per refreshAfterReads reads. The listing's items
 // are then read one by one for --dir-ttl (then refreshes are tried again).
 func (r *refresher[V]) run(ctx context.Context, c *Catalog, l *listedUnfinished[V], run *refreshRun[V]) {
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)

@@ -13,6 +13,7 @@ import (
 // listing holds unfinished may be answered by a refresh of that listing's
 // unfinished items (refresh.go), else the item is read on its own.
 func (c *Catalog) WorkItem(ctx context.Context, id string) (*client.WorkItem, error) {
+	c.refresh.noteRead(c, id)
 	wi, err := fetchOrStale(ctx, c, c.workItems, id, func(ctx context.Context) (*client.WorkItem, time.Duration, error) {
 		if wi, ok := c.refresh.answer(ctx, c, id); ok {
 			return wi, c.ttlFor(wi), nil
