@@ -34,6 +34,39 @@ func TestRunningStateChangesWithinAttrTTL(t *testing.T) {
 	}
 }
 
+// TestAStateOfAnotherLengthIsReadWhole: a state file is read whole when the
+// item's state grew longer while the kernel still held the old size
+// (stat'ed after the listing, read once the listing's entry expired and
+// before the kernel's did): a running item canceling, another succeeding.
+func TestAStateOfAnotherLengthIsReadWhole(t *testing.T) {
+	const attrTTL = time.Second
+	var canceling, succeeding string
+	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
+		canceling = seedOne(t, s, localcomps.SeedWorkItem{Name: "to cancel", State: "Running"})
+		succeeding = seedOne(t, s, localcomps.SeedWorkItem{Name: "to succeed", State: "Running"})
+	}, func(o *fs.Options) { o.AttrTTL = attrTTL })
+	next := map[string]string{canceling: "Canceling", succeeding: "Succeeded"}
+	listed := time.Now()
+	if _, err := os.ReadDir(e.path("workitems")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(attrTTL / 2)
+	for id, state := range next {
+		if _, err := os.Stat(e.path("workitems", id, "state")); err != nil { // held until attrTTL from now
+			t.Fatal(err)
+		}
+		if err := e.srv.SetWorkItemState(context.Background(), id, state, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Until(listed.Add(attrTTL + 100*time.Millisecond)))
+	for id, state := range next {
+		if got, err := os.ReadFile(e.path("workitems", id, "state")); err != nil || string(got) != state+"\n" {
+			t.Errorf("state %q (%v), want %s", got, err, state)
+		}
+	}
+}
+
 // TestSlowServerGivesEIOWithinTimeout: a server slower than --timeout makes
 // calls fail with EIO, never hang, and the mount recovers with the server.
 func TestSlowServerGivesEIOWithinTimeout(t *testing.T) {

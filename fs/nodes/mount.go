@@ -57,6 +57,8 @@ type Mount struct {
 	// passthrough: the kernel may read cached outputs itself
 	// (passthrough.go).
 	passthrough atomic.Bool
+	// kernelSizes are the sizes of changeable text files the kernel holds.
+	kernelSizes kernelSizes
 }
 
 // SetPassthrough says whether the kernel may read complete cached outputs

@@ -28,6 +28,9 @@ type TextFile struct {
 	nodeDefaults // refuses chmod, chown, utimes, truncate and setxattr
 	m            *Mount
 	render       func(ctx context.Context) (text, error)
+	// lookupIno is the inode number a lookup gave it, for the answer's
+	// attributes (before go-fuse puts it in the tree).
+	lookupIno uint64
 }
 
 var _ = (gofs.NodeGetattrer)((*TextFile)(nil))
@@ -38,6 +41,33 @@ var _ = (gofs.NodeSetattrer)((*TextFile)(nil))
 // newTextFile makes a text file node with a render function.
 func newTextFile(m *Mount, render func(ctx context.Context) (text, error)) *TextFile {
 	return &TextFile{nodeDefaults: nodeDefaults{m}, m: m, render: render}
+}
+
+// lookedUpAs tells the node its inode number before it is in the tree.
+func (f *TextFile) lookedUpAs(ino uint64) { f.lookupIno = ino }
+
+// kernelIno is the node's inode number, 0 when not known.
+func (f *TextFile) kernelIno() uint64 {
+	if ino := f.StableAttr().Ino; ino != 0 {
+		return ino
+	}
+	return f.lookupIno
+}
+
+// toldKernel records the size the kernel is told for t with timeout ttl
+// (kernel_sizes.go): content that can change is remembered until ttl is
+// over; final content drops what was remembered. Volatile content is
+// always read directly.
+func (f *TextFile) toldKernel(t text, ttl time.Duration) {
+	ino := f.kernelIno()
+	switch {
+	case ino == 0 || t.volatile:
+	case t.final:
+		f.m.kernelSizes.forget(ino)
+	default:
+		now := f.m.cfg.Now()
+		f.m.kernelSizes.told(ino, int64(len(t.data)), now, now.Add(ttl))
+	}
 }
 
 // textHandle is an open text file: the snapshot it reads.
@@ -64,13 +94,19 @@ func (f *TextFile) attr(ctx context.Context, fh gofs.FileHandle, mode uint32, ou
 		}
 	}
 	f.m.fillAttr(&out.Attr, mode, uint64(len(t.data)), t.mtime)
-	out.SetTimeout(f.m.kernelTTL(t.final && !t.volatile))
+	ttl := f.m.kernelTTL(t.final && !t.volatile)
+	out.SetTimeout(ttl)
+	f.toldKernel(t, ttl)
 	return 0
 }
 
 // Open renders the content once for this open file. Final content lets the
-// kernel keep its pages; anything that can change is read directly, so a
-// size the kernel cached earlier never cuts a read short.
+// kernel keep its pages; content that can change is read through the page
+// cache afresh at each open (one read for cat, which stops at the size),
+// and volatile content directly. The kernel reads no further than the size
+// it holds, so when that may differ from the snapshot's (the item changed
+// since the kernel was told) it is made to ask again first; should that
+// fail, the file is read directly.
 func (f *TextFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
 	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC) != 0 {
 		return nil, 0, f.m.refuseWrite()
@@ -82,10 +118,26 @@ func (f *TextFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uin
 		f.m.logError("open", err, "path", f.Path(nil))
 		return nil, 0, toErrno(err)
 	}
-	if t.final && !t.volatile {
-		return &textHandle{t}, fuse.FOPEN_KEEP_CACHE | readOnlyOpen, 0
+	h := &textHandle{t}
+	if t.volatile {
+		return h, fuse.FOPEN_DIRECT_IO | readOnlyOpen, 0
 	}
-	return &textHandle{t}, fuse.FOPEN_DIRECT_IO | readOnlyOpen, 0
+	ino := f.kernelIno()
+	held, known := f.m.kernelSizes.holds(ino, f.m.cfg.Now())
+	size := int64(len(t.data))
+	// Final content: only a size told while it could still change can be
+	// another. Other content: only a size known to be the snapshot's is
+	// sure to be what the kernel holds.
+	if stale := known && held != size; stale || (!t.final && !known) {
+		if errno := f.NotifyContent(-1, 0); errno != 0 {
+			return h, fuse.FOPEN_DIRECT_IO | readOnlyOpen, 0
+		}
+		f.m.kernelSizes.forget(ino)
+	}
+	if t.final {
+		return h, fuse.FOPEN_KEEP_CACHE | readOnlyOpen, 0
+	}
+	return h, readOnlyOpen, 0
 }
 
 // Read serves the snapshot taken at open.

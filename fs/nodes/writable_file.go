@@ -68,6 +68,7 @@ func (f *WritableFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fus
 		data, mtime := h.content()
 		f.m.fillAttr(&out.Attr, mode, uint64(len(data)), mtime)
 		out.SetTimeout(f.m.kernelTTL(false))
+		f.m.kernelSizes.forget(f.ino) // the unsaved size, not the content's
 	} else if errno := f.attr(ctx, fh, mode, out); errno != 0 {
 		return errno
 	}
@@ -124,6 +125,7 @@ func (f *WritableFile) Write(ctx context.Context, fh gofs.FileHandle, data []byt
 	if !ok {
 		return 0, syscall.EBADF
 	}
+	f.m.kernelSizes.forget(f.ino) // the kernel sizes the file by the write
 	return h.write(data, off, f.m.cfg.Now())
 }
 
@@ -193,6 +195,7 @@ func (f *WritableFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse
 		return syscall.EROFS
 	}
 	if size, ok := in.GetSize(); ok {
+		f.m.kernelSizes.forget(f.ino) // the kernel sizes the file by the truncate
 		h, _ := fh.(*writeHandle)
 		if h == nil {
 			h = f.m.open.newestWriter(f.ino, callerPid(ctx), false)
