@@ -89,9 +89,11 @@ func NewMount(cfg Config) *Mount {
 	return m
 }
 
-// callCtx bounds a filesystem call's wait on the server by --timeout.
+// callCtx bounds a filesystem call's wait on the server by --timeout
+// (call_context.go).
 func (m *Mount) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, m.cfg.Timeout)
+	c := newCallContext(ctx, m.cfg.Timeout)
+	return c, c.release
 }
 
 // kernelTTL is how long the kernel may keep entries and attributes of
