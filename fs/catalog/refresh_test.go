@@ -23,11 +23,7 @@ const (
 func TestListedUnfinishedItemsRefreshTogether(t *testing.T) {
 	const n, attrTTL = 30, 2 * time.Second
 	w := newWorld(t)
-	items := make([]localcomps.SeedWorkItem, n)
-	for i := range items {
-		items[i] = localcomps.SeedWorkItem{Name: "running", State: "Running"}
-	}
-	ids := w.seed(t, items...)
+	ids := seedRunning(t, w, n)
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		cat := w.catalog(t, time.Hour, attrTTL)
@@ -69,11 +65,7 @@ func TestListedUnfinishedItemsRefreshTogether(t *testing.T) {
 func TestAReaderGoingThroughAListingRefreshesAtItsFirstMiss(t *testing.T) {
 	const n, attrTTL = 30, 2 * time.Second
 	w := newWorld(t)
-	items := make([]localcomps.SeedWorkItem, n)
-	for i := range items {
-		items[i] = localcomps.SeedWorkItem{Name: "running", State: "Running"}
-	}
-	ids := w.seed(t, items...)
+	ids := seedRunning(t, w, n)
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		cat := w.catalog(t, time.Hour, attrTTL)
@@ -94,4 +86,14 @@ func TestAReaderGoingThroughAListingRefreshesAtItsFirstMiss(t *testing.T) {
 			t.Errorf("a reader going through %d items across --attr-ttl: %d queries, %d GETs; want 1 and none", n, q, g)
 		}
 	})
+}
+
+// seedRunning seeds n running work items and returns their ids.
+func seedRunning(t *testing.T, w *world, n int) []string {
+	t.Helper()
+	items := make([]localcomps.SeedWorkItem, n)
+	for i := range items {
+		items[i] = localcomps.SeedWorkItem{Name: "running", State: "Running"}
+	}
+	return w.seed(t, items...)
 }
