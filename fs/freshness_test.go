@@ -37,7 +37,9 @@ func TestRunningStateChangesWithinAttrTTL(t *testing.T) {
 // TestAStateOfAnotherLengthIsReadWhole: a state file is read whole when the
 // item's state grew longer while the kernel still held the old size
 // (stat'ed after the listing, read once the listing's entry expired and
-// before the kernel's did): a running item canceling, another succeeding.
+// before the kernel's did): a running item canceling, another succeeding;
+// and when it changed to one of the same length, the kernel's pages of the
+// old one are not read.
 func TestAStateOfAnotherLengthIsReadWhole(t *testing.T) {
 	const attrTTL = time.Second
 	var canceling, succeeding string
@@ -64,6 +66,20 @@ func TestAStateOfAnotherLengthIsReadWhole(t *testing.T) {
 		if got, err := os.ReadFile(e.path("workitems", id, "state")); err != nil || string(got) != state+"\n" {
 			t.Errorf("state %q (%v), want %s", got, err, state)
 		}
+	}
+	// Then the canceling item ends, with a state of the same length: the
+	// kernel's pages of the old one are not what it reads.
+	read := time.Now()
+	time.Sleep(attrTTL / 2)
+	if _, err := os.Stat(e.path("workitems", canceling, "state")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.SetWorkItemState(context.Background(), canceling, "Succeeded", ""); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(read.Add(attrTTL + 100*time.Millisecond)))
+	if got, err := os.ReadFile(e.path("workitems", canceling, "state")); err != nil || string(got) != "Succeeded\n" {
+		t.Errorf("state %q (%v) after Canceling, want Succeeded", got, err)
 	}
 }
 

@@ -124,20 +124,22 @@ func (f *TextFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uin
 	}
 	ino := f.kernelIno()
 	held, known := f.m.kernelSizes.holds(ino, f.m.cfg.Now())
+	// known: the kernel was told a size while the content could change,
+	// and may hold it still. Final content told so is new: the pages kept
+	// of what it was before go (no keep-cache for this open), and so does
+	// the size if it is another. Other content: only a size known to be
+	// the snapshot's is sure to be what the kernel holds.
 	size := int64(len(t.data))
-	// Final content: only a size told while it could still change can be
-	// another. Other content: only a size known to be the snapshot's is
-	// sure to be what the kernel holds.
-	if stale := known && held != size; stale || (!t.final && !known) {
+	if (known && held != size) || (!known && !t.final) {
 		if errno := f.NotifyContent(-1, 0); errno != 0 {
 			return h, fuse.FOPEN_DIRECT_IO | readOnlyOpen, 0
 		}
 		f.m.kernelSizes.forget(ino)
 	}
-	if t.final {
+	if t.final && !known {
 		return h, fuse.FOPEN_KEEP_CACHE | readOnlyOpen, 0
 	}
-	return h, readOnlyOpen, 0
+	return h, readOnlyOpen, 0 // the kernel drops the pages it kept
 }
 
 // Read serves the snapshot taken at open.
