@@ -34,8 +34,9 @@
 //
 // Checking: a file with an md5 is hashed in order as its bytes arrive, by
 // one goroutine per file, from the downloads' buffers when they come in
-// order (kept for it within hashAhead, under half of MaxMemory) and read
-// back from disk otherwise; readers are held within hashAhead of it, so that
+// order (kept for it within twice hashAhead, under three quarters of
+// MaxMemory) and read back from disk otherwise; readers are held within
+// hashAhead of it, so that
 // a cold read runs at the pace of the hash rather than ahead of it. Until
 // the file is complete its bytes are served unverified; from then on no
 // read is served before the verdict. On a mismatch the file is discarded:
