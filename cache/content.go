@@ -61,10 +61,10 @@ type ContentOptions struct {
 	FetchTimeout time.Duration // bound on one download, its Source's retries included (DefaultFetchTimeout)
 	Logger       *slog.Logger  // slog.Default() when nil
 	// MaxMemory bounds the bytes of buffers held in memory at once by the
-	// whole cache (DefaultMaxMemory): a quarter for downloads running (one
-	// buffer is always let through), the rest for downloaded bytes kept
-	// for the md5 check until it hashes them (beyond, it reads them back
-	// from disk).
+	// whole cache (DefaultMaxMemory): half for downloads running (one
+	// buffer is always let through), half for downloaded bytes kept for
+	// the md5 check until it hashes them (beyond, it reads them back from
+	// disk).
 	MaxMemory int64
 }
 
@@ -142,20 +142,19 @@ func OpenContent(o ContentOptions) (*Content, error) {
 		o.MaxMemory = DefaultMaxMemory
 	}
 	buf := min(int64(bufSize), o.ChunkSize)
-	downloads := o.MaxMemory / 4 // a buffer for each download running, with room to spare
 	c := &Content{
 		o:          o,
 		root:       filepath.Join(o.Dir, "content"),
 		log:        o.Logger.With("component", "content-cache"),
-		raSlots:    make(chan struct{}, min(max(downloads/buf/2, 1), maxReadAhead)),
-		mem:        newMemBudget(downloads, o.MaxMemory, buf),
+		raSlots:    make(chan struct{}, min(max(o.MaxMemory/2/buf/2, 1), maxReadAhead)),
+		mem:        newMemBudget(o.MaxMemory/2, buf),
 		maxLead:    max(min(maxWindow*o.ChunkSize, o.MaxBytes/4), min(minLead, o.ChunkSize)),
 		align:      min(fetchAlign, o.ChunkSize),
 		minLead:    min(minLead, o.ChunkSize),
 		keys:       map[string]*keyState{},
 		failed:     map[string]bool{},
 		refetched:  map[string]bool{},
-		pendingMax: o.MaxMemory - downloads,
+		pendingMax: o.MaxMemory / 2,
 	}
 	if err := os.MkdirAll(c.root, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: open content cache: %w", err)

@@ -34,15 +34,14 @@
 //
 // Checking: a file with an md5 is hashed in order as its bytes arrive, by
 // one goroutine per file, from the downloads' buffers when they come in
-// order (kept for it within twice hashAhead, under three quarters of
-// MaxMemory) and read back from disk otherwise; readers are held within
-// hashAhead of it, so that a cold read runs at the pace of the hash rather
-// than ahead of it. Until the file is complete its bytes are served
-// unverified; from then on no read is served before the verdict. On a
-// mismatch the file is discarded: readers waiting get an error matching
-// [ErrCorrupt] when some of its bytes had been served, and the file is
-// fetched again otherwise (once). A chunk of a verified file found at
-// start-up is checked against its CRC-32C before its first read (and the
-// next few in the background, ahead of a sequential reader), so that bytes
-// that rotted on disk are never served.
+// order (kept for it within hashAhead, under half of MaxMemory) and read
+// back from disk otherwise; readers are held within hashAhead of it, so that
+// a cold read runs at the pace of the hash rather than ahead of it. Until
+// the file is complete its bytes are served unverified; from then on no
+// read is served before the verdict. On a mismatch the file is discarded:
+// readers waiting get an error matching [ErrCorrupt] when some of its bytes
+// had been served, and the file is fetched again otherwise (once). A chunk
+// of a verified file found at start-up is checked against its CRC-32C
+// before its first read (and the next few in the background, ahead of a
+// sequential reader), so that bytes that rotted on disk are never served.
 package cache

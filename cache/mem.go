@@ -4,25 +4,20 @@ import "sync"
 
 // memBudget bounds the bytes of download buffers held at once by the whole
 // cache, and keeps buffers for reuse: a fresh buffer costs page faults on
-// every download (and garbage that grows the heap). All buffers have the
-// same size. Buffers detached for the md5 check count until their reuse.
+// every download. All buffers have the same size.
 type memBudget struct {
 	mu    sync.Mutex
 	cond  sync.Cond
-	max   int64 // bound on used
-	total int64 // bound on used + held + kept
+	max   int64 // bound on used + kept
 	size  int64 // the length of every buffer
 	used  int64 // bytes handed out and not yet put back or detached
-	held  int64 // bytes detached and not yet offered for reuse
 	kept  [][]byte
 	peak  int64 // highest used, for tests
 	waits int64 // gets that had to wait, for tests
 }
 
-// newMemBudget makes a budget of max bytes of buffers in use by downloads
-// and total bytes of buffers in all (in use, detached and kept for reuse).
-func newMemBudget(max, total, size int64) *memBudget {
-	m := &memBudget{max: max, total: total, size: size}
+func newMemBudget(max, size int64) *memBudget {
+	m := &memBudget{max: max, size: size}
 	m.cond.L = &m.mu
 	return m
 }
@@ -47,7 +42,7 @@ func (m *memBudget) get() []byte {
 		m.kept = m.kept[:len(m.kept)-1]
 	}
 	// Kept buffers count against the budget too: drop some if needed.
-	for len(m.kept) > 0 && m.used+m.held+int64(len(m.kept))*m.size > m.total {
+	for len(m.kept) > 0 && m.used+int64(len(m.kept))*m.size > m.max {
 		m.kept = m.kept[:len(m.kept)-1]
 	}
 	m.mu.Unlock()
@@ -66,12 +61,11 @@ func (m *memBudget) put(b []byte) {
 	m.mu.Unlock()
 }
 
-// detach takes a buffer from get out of the downloads' budget: it now
-// counts against Content.pendingMax until reuse.
+// detach takes a buffer from get out of the budget: it now counts against
+// Content.pendingMax until reuse.
 func (m *memBudget) detach() {
 	m.mu.Lock()
 	m.used -= m.size
-	m.held += m.size
 	m.cond.Broadcast()
 	m.mu.Unlock()
 }
@@ -79,14 +73,13 @@ func (m *memBudget) detach() {
 // reuse offers a detached buffer for reuse.
 func (m *memBudget) reuse(b []byte) {
 	m.mu.Lock()
-	m.held -= m.size
 	m.keep(b)
 	m.mu.Unlock()
 }
 
 // keep keeps b for reuse if the budget has room. Call with m.mu held.
 func (m *memBudget) keep(b []byte) {
-	if int64(cap(b)) == m.size && m.used+m.held+int64(len(m.kept)+1)*m.size <= m.total {
+	if int64(cap(b)) == m.size && m.used+int64(len(m.kept)+1)*m.size <= m.max {
 		m.kept = append(m.kept, b[:m.size])
 	}
 }

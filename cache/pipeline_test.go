@@ -93,9 +93,9 @@ func TestReadAheadToleratesReadsSlightlyOutOfOrder(t *testing.T) {
 }
 
 func TestDownloadsShareAGlobalMemoryBound(t *testing.T) {
-	// A quarter of MaxMemory goes to downloads: three buffers of one chunk.
+	// Half of MaxMemory goes to downloads: three buffers of one chunk.
 	const cs = 1000
-	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs, MaxMemory: 12 * cs})
+	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs, MaxMemory: 6 * cs})
 	src := newSource(cs)
 	src.gate = make(chan struct{})
 	gate := sync.OnceFunc(func() { close(src.gate) })
@@ -129,11 +129,11 @@ func TestDownloadsShareAGlobalMemoryBound(t *testing.T) {
 }
 
 func TestReadAheadLeavesMemoryForReaders(t *testing.T) {
-	// MaxMemory of 8 chunks: 2 download buffers, at most 1 for read-ahead,
+	// MaxMemory of 4 chunks: 2 download buffers, at most 1 for read-ahead,
 	// so a reader of another file is not kept waiting behind stalled
 	// read-ahead.
 	const cs = 1000
-	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs, MaxMemory: 8 * cs})
+	c := openTest(t, ContentOptions{MaxBytes: 1 << 20, ChunkSize: cs, MaxMemory: 4 * cs})
 	if cap(c.raSlots) != 1 {
 		t.Fatalf("%d read-ahead slots, want 1", cap(c.raSlots))
 	}
