@@ -17,8 +17,14 @@ type Backing struct {
 // Verifiable reports whether Backing can ever give k's content: k is valid,
 // names an md5 to check the bytes against, and is not empty.
 func Verifiable(k Key) bool {
-	_, md5, err := k.dirName()
-	return err == nil && md5 != "" && k.Size > 0
+	_, ok := verifiableName(k)
+	return ok
+}
+
+// verifiableName is the folder name of k's chunks when k is Verifiable.
+func verifiableName(k Key) (name string, ok bool) {
+	name, md5, err := k.dirName()
+	return name, err == nil && md5 != "" && k.Size > 0
 }
 
 // Backing returns k's content as one open file when all of it is on disk
@@ -28,10 +34,10 @@ func Verifiable(k Key) bool {
 // data file, with k's bytes at their own offsets. It counts as a read of
 // every chunk for the eviction order. Call Release once nothing reads it.
 func (c *Content) Backing(k Key) (b *Backing, ok bool) {
-	if !Verifiable(k) {
+	name, ok := verifiableName(k)
+	if !ok {
 		return nil, false
 	}
-	name, _, _ := k.dirName()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ks := c.keys[name]

@@ -36,7 +36,7 @@ func (k *kernelSizes) told(ino uint64, size int64, now, until time.Time) {
 				delete(k.sizes, i)
 			}
 		}
-		k.nextSweep = now.Add(until.Sub(now))
+		k.nextSweep = until
 	}
 	k.sizes[ino] = kernelSize{size: size, until: until}
 }
