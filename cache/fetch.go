@@ -21,7 +21,8 @@ var errGone = errors.New("the chunk was removed while being downloaded")
 // fetch makes sure the bytes [from, to) of the file are on disk or on their
 // way: it starts downloads, cut at chunk boundaries, for the parts that are
 // neither. It returns the downloads running that overlap [from, to). A
-// read-ahead download takes one of raSlots, and none starts without one.
+// read-ahead download takes one of raSlots, and none starts without one
+// (nor beyond what the file's check wants, see calmAfter).
 // Call with c.mu held.
 func (c *Content) fetch(ctx context.Context, ks *keyState, src Source, from, to int64, readAhead bool) ([]*flight, error) {
 	cs := c.o.ChunkSize
@@ -50,21 +51,33 @@ func (c *Content) fetch(ctx context.Context, ks *keyState, src Source, from, to 
 			return deps, fmt.Errorf("cache: reopen chunk %d of %s: %w", idx, ks.name, err)
 		}
 		for _, g := range gaps {
-			if readAhead {
-				select {
-				case c.raSlots <- struct{}{}:
-				default:
-					// Enough read-ahead running: later reads go on.
-					if len(pc.have) == 0 && len(pc.flights) == 0 && pc.refs == 0 {
-						c.removePiece(pc) // made for nothing
-					}
-					return deps, nil
+			if readAhead && !c.takeReadAheadSlot(ks) {
+				// Enough read-ahead running: later reads go on.
+				if len(pc.have) == 0 && len(pc.flights) == 0 && pc.refs == 0 {
+					c.removePiece(pc) // made for nothing
 				}
+				return deps, nil
 			}
 			deps = append(deps, c.startDownload(ctx, ks, pc, src, base+g.from, base+g.to, readAhead))
 		}
 	}
 	return deps, nil
+}
+
+// takeReadAheadSlot takes one of raSlots for a read-ahead download of the
+// file, unless the file has all its check wants or none is free. Call with
+// c.mu held.
+func (c *Content) takeReadAheadSlot(ks *keyState) bool {
+	if ks.readAheadFull() {
+		return false
+	}
+	select {
+	case c.raSlots <- struct{}{}:
+		ks.raRunning++
+		return true
+	default:
+		return false
+	}
 }
 
 // newPiece makes a chunk about to be filled in the file's data file (made
@@ -243,6 +256,7 @@ func (c *Content) finishDownload(ks *keyState, f *flight, err error) {
 	ks.active--
 	if f.readAhead {
 		<-c.raSlots
+		ks.raRunning--
 	}
 	f.err = err
 	close(f.done)

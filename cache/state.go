@@ -61,6 +61,13 @@ type keyState struct {
 	lastEnd int64
 	seq     int64
 	random  int
+
+	// raRunning counts the file's read-ahead downloads, and raWanted
+	// bounds them while the file is checked: see checkWaited and
+	// hashedWithoutWaiting. hashedInRow counts the bytes hashed since the
+	// check last waited for bytes.
+	raRunning, raWanted int
+	hashedInRow         int64
 }
 
 // pendingBuf is a downloaded buffer of the file's bytes at off, kept for
@@ -183,11 +190,12 @@ func (c *Content) keyState(name, md5 string, size int64) *keyState {
 	ks := c.keys[name]
 	if ks == nil {
 		ks = &keyState{
-			name:    name,
-			md5:     md5,
-			size:    size,
-			nChunks: (size + c.o.ChunkSize - 1) / c.o.ChunkSize,
-			pieces:  map[int64]*piece{},
+			name:     name,
+			md5:      md5,
+			size:     size,
+			nChunks:  (size + c.o.ChunkSize - 1) / c.o.ChunkSize,
+			pieces:   map[int64]*piece{},
+			raWanted: maxReadAhead,
 		}
 		c.keys[name] = ks
 	}

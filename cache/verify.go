@@ -128,6 +128,7 @@ func (c *Content) runCheck(ks *keyState, f *flight) {
 		}
 		pc, n := c.nextToHash(ks)
 		if n == 0 {
+			ks.checkWaited()
 			// The arrival of the bytes starts the check again; buffers
 			// kept for it are of no use if none is on its way.
 			if pc == nil || !c.onTheWay(pc, ks.hashNext-pc.base(c.o.ChunkSize), ks.hashNext-pc.base(c.o.ChunkSize)+1) {
@@ -274,6 +275,7 @@ func (c *Content) hashed(ks *keyState, pc *piece, datas ...[]byte) {
 	}
 	ks.hashNext += n
 	ks.crc = crc
+	ks.hashedWithoutWaiting(n)
 	if ks.hashNext == pc.base(c.o.ChunkSize)+pc.size {
 		pc.crc, pc.hasCRC, pc.checked = crc, true, true
 		ks.crc = 0
