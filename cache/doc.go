@@ -28,7 +28,8 @@
 // buffer at a time, and each reader waits only for its own bytes. A first
 // read fetches what it asks and a small lead (a file of at most 1 MiB
 // whole); sequential reading grows the lead (see plan), random reads get
-// none. Downloads are not retried here:
+// none, and a file whose md5 check is busy gets fewer downloads ahead (see
+// calmAfter). Downloads are not retried here:
 // the Source (the client) does it, while [Wanted] says a reader still
 // waits.
 //
