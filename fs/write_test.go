@@ -226,6 +226,45 @@ func TestFlushSavesOnlyWhatWasWrittenSinceTheLastSave(t *testing.T) {
 	}
 }
 
+func TestTruncateAfterACloseTruncatesTheFileNotTheHandle(t *testing.T) {
+	// The kernel releases a closed file in the background, so a handle can
+	// outlive its close for a while; here a dup keeps it open on purpose.
+	// truncate(1) by path from the same process is then about the file:
+	// saved at once, refused at once when empty.
+	var id string
+	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {
+		id = seedOne(t, s, localcomps.SeedWorkItem{Name: "kept", State: "Succeeded"})
+	})
+	name := e.path("workitems", id, "name")
+	f, err := os.OpenFile(name, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dup, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Close(dup); err != nil { // a flush: this open is over
+		t.Fatal(err)
+	}
+	if err := syscall.Truncate(name, 0); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("truncate to an empty name: %v, want EINVAL", err)
+	}
+	if err := syscall.Truncate(name, 2); err != nil {
+		t.Fatalf("truncate to 2 bytes: %v", err)
+	}
+	if got := e.serverItem(id).Name; got != "ke" {
+		t.Errorf("right after the truncate the server has %q, want ke", got)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.serverItem(id).Name; got != "ke" {
+		t.Errorf("after the close the server has %q, want ke", got)
+	}
+}
+
 func TestServerRefusalReachesTheWriter(t *testing.T) {
 	var id string
 	e := newEnv(t, func(ctx context.Context, s *localcomps.Server) {

@@ -58,9 +58,9 @@ func (o *openFiles) closed(ino uint64, w *writeHandle) {
 }
 
 // newestWriter is the newest write handle of file ino that was not removed
-// with the file, of process pid (any process for 0), only among those with
-// unsaved changes when dirty; nil if there is none.
-func (o *openFiles) newestWriter(ino uint64, pid uint32, dirty bool) *writeHandle {
+// with the file, of process pid (any process for 0), and for which keep
+// holds (any for nil); nil if there is none.
+func (o *openFiles) newestWriter(ino uint64, pid uint32, keep func(*writeHandle) bool) *writeHandle {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	f := o.files[ino]
@@ -68,7 +68,7 @@ func (o *openFiles) newestWriter(ino uint64, pid uint32, dirty bool) *writeHandl
 		return nil
 	}
 	for _, h := range slices.Backward(f.writers) {
-		if (pid == 0 || h.pid == pid) && !h.isRemoved() && (!dirty || h.dirty()) {
+		if (pid == 0 || h.pid == pid) && !h.isRemoved() && (keep == nil || keep(h)) {
 			return h
 		}
 	}

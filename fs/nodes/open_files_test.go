@@ -13,17 +13,24 @@ func TestOpenFilesKeepsHandlesWhileOpen(t *testing.T) {
 	o.opened(7, a)
 	o.opened(7, b)
 	a.truncate(0, now)
-	if h := o.newestWriter(7, 0, false); h != b {
+	if h := o.newestWriter(7, 0, nil); h != b {
 		t.Errorf("newest writer = %p, want b %p", h, b)
 	}
-	if h := o.newestWriter(7, 0, true); h != a {
+	if h := o.newestWriter(7, 0, (*writeHandle).dirty); h != a {
 		t.Errorf("newest dirty writer = %p, want a %p", h, a)
 	}
-	if h := o.newestWriter(7, 2, true); h != nil {
+	if h := o.newestWriter(7, 2, (*writeHandle).dirty); h != nil {
 		t.Errorf("newest dirty writer of process 2 = %p, want none", h)
 	}
+	if h := o.newestWriter(7, 1, (*writeHandle).opening); h != a {
+		t.Errorf("newest writer of process 1 still opening = %p, want a %p", h, a)
+	}
+	a.noteFlushed()
+	if h := o.newestWriter(7, 1, (*writeHandle).opening); h != nil {
+		t.Errorf("a flushed writer is taken for one still opening")
+	}
 	a.setRemoved(true)
-	if h := o.newestWriter(7, 0, true); h != nil {
+	if h := o.newestWriter(7, 0, (*writeHandle).dirty); h != nil {
 		t.Errorf("a removed writer is still found")
 	}
 	if live := o.liveWriters(7); len(live) != 1 || live[0] != b {

@@ -51,7 +51,7 @@ func newWritableFile(m *Mount, ino uint64, render func(ctx context.Context) (tex
 // current is what the file shows: the content of the newest write handle
 // with unsaved changes, else the saved value.
 func (f *WritableFile) current(ctx context.Context) (text, error) {
-	if h := f.m.open.newestWriter(f.ino, 0, true); h != nil {
+	if h := f.m.open.newestWriter(f.ino, 0, (*writeHandle).dirty); h != nil {
 		data, mtime := h.content()
 		return text{data: data, mtime: mtime}, nil
 	}
@@ -141,6 +141,7 @@ func (f *WritableFile) Flush(ctx context.Context, fh gofs.FileHandle) syscall.Er
 	if !ok {
 		return 0
 	}
+	h.noteFlushed()
 	return f.saveHandle(ctx, h, true)
 }
 
@@ -187,8 +188,8 @@ func (f *WritableFile) Release(ctx context.Context, fh gofs.FileHandle) syscall.
 
 // Setattr truncates: the open file's buffer (open(O_TRUNC) arrives as an
 // open and then a truncate without a handle, matched to the newest write
-// handle of the same process), or, with no file open for writing, the
-// content at once (truncate(1)). Growing past maxWritten is EFBIG. Modes,
+// handle of the same process not yet flushed), or, with no such handle,
+// the content at once (truncate(1)). Growing past maxWritten is EFBIG. Modes,
 // owners and times are accepted and ignored, so touch works.
 func (f *WritableFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
 	if f.m.cfg.ReadOnly {
@@ -198,7 +199,11 @@ func (f *WritableFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse
 		f.m.kernelSizes.forget(f.ino) // the kernel sizes the file by the truncate
 		h, _ := fh.(*writeHandle)
 		if h == nil {
-			h = f.m.open.newestWriter(f.ino, callerPid(ctx), false)
+			// Never a handle already flushed: its close is over, and
+			// its release may just not have come yet (the kernel sends
+			// it in the background), so truncate(1) right after a close
+			// would truncate that handle instead of the file.
+			h = f.m.open.newestWriter(f.ino, callerPid(ctx), (*writeHandle).opening)
 		}
 		var errno syscall.Errno
 		if h != nil {

@@ -32,6 +32,7 @@ type writeHandle struct {
 	truncated bool      // the last change was a truncation: nothing written since
 	deferred  bool      // a flush left the content to a later flush or the release
 	removed   bool      // the file was removed: nothing is saved any more
+	flushed   bool      // its process closed a descriptor of it (a flush came)
 }
 
 // newWriteHandle makes the handle of process pid, holding data (not a change).
@@ -89,6 +90,22 @@ func (h *writeHandle) wasDeferred() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.deferred
+}
+
+// noteFlushed records that a flush came: a descriptor of the handle was
+// closed, so the open that made it is over.
+func (h *writeHandle) noteFlushed() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.flushed = true
+}
+
+// opening reports whether no flush came yet: the handle may still be in
+// the open that made it (open(O_TRUNC) truncates before the open returns).
+func (h *writeHandle) opening() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.flushed
 }
 
 // setRemoved records whether the file was removed, after which nothing of
