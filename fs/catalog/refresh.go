@@ -218,15 +218,20 @@ func (r *refresher[V]) holding(id string) (l *listedUnfinished[V]) {
 
 // count records a read of id at now and returns how many distinct items of
 // the listing were read within the last ttl, counting up to
-// refreshAfterReads only. Call with the refresher's mu held.
+// refreshAfterReads only. Reads older than ttl, which never count again,
+// are dropped as they are passed, so that a slow reader of a long listing
+// does not go through all of its earlier reads at every read. Call with the
+// refresher's mu held.
 func (l *listedUnfinished[V]) count(id string, now time.Time, ttl time.Duration) int {
 	l.read[id] = now
 	n := 0
-	for _, at := range l.read {
-		if now.Sub(at) < ttl {
-			if n++; n == refreshAfterReads {
-				break
-			}
+	for other, at := range l.read {
+		if now.Sub(at) >= ttl {
+			delete(l.read, other)
+			continue
+		}
+		if n++; n == refreshAfterReads {
+			break
 		}
 	}
 	return n
