@@ -143,7 +143,7 @@ func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, 
 		f.m.logError("read", errors.New("the mount has no content cache"), "path", f.Path(nil))
 		return nil, syscall.EIO
 	}
-	if fc := f.failedCheck.Load(); fc != nil && fc.key == h.r.key && time.Since(fc.at) < f.m.cfg.AttrTTL {
+	if fc := f.failedCheck.Load(); fc != nil && fc.key == h.r.key && f.m.cfg.Now().Sub(fc.at) < f.m.cfg.AttrTTL {
 		// The md5 is as fresh as the listing: until that is refreshed,
 		// the verdict stands and the file is not downloaded again.
 		return nil, syscall.EIO
@@ -162,7 +162,7 @@ func (f *OutputFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, 
 		}
 	}
 	if errors.Is(err, cache.ErrCorrupt) {
-		f.failedCheck.Store(&checkFailure{key: h.r.key, at: time.Now()})
+		f.failedCheck.Store(&checkFailure{key: h.r.key, at: f.m.cfg.Now()})
 	}
 	f.m.logError("read", err, "path", f.Path(nil), "url", h.r.url, "offset", off, "length", len(dest))
 	return nil, toErrno(err)
