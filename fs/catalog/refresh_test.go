@@ -25,19 +25,12 @@ func TestListedUnfinishedItemsRefreshTogether(t *testing.T) {
 	w := newWorld(t)
 	ids := seedRunning(t, w, n)
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
-		cat := w.catalog(t, time.Hour, attrTTL)
+		cat := listedCatalog(t, w, attrTTL)
 		readAll := func() {
 			t.Helper()
 			for _, id := range ids {
-				wi, err := cat.WorkItem(ctx, id)
-				if err != nil || wi.State != client.StateRunning {
-					t.Fatalf("work item %s: %v, %v", id, wi, err)
-				}
+				readRunning(t, cat, id)
 			}
-		}
-		if _, err := cat.ListWorkItems(ctx); err != nil {
-			t.Fatal(err)
 		}
 		q0, g0 := w.requests(queryKey), w.requests(getKey)
 		readAll()
@@ -67,20 +60,13 @@ func TestAReaderGoingThroughAListingRefreshesAtItsFirstMiss(t *testing.T) {
 	w := newWorld(t)
 	ids := seedRunning(t, w, n)
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
-		cat := w.catalog(t, time.Hour, attrTTL)
-		if _, err := cat.ListWorkItems(ctx); err != nil {
-			t.Fatal(err)
-		}
+		cat := listedCatalog(t, w, attrTTL)
 		q0, g0 := w.requests(queryKey), w.requests(getKey)
 		// A slow reader: two thirds of the items before they expire, the
 		// rest after.
 		for _, id := range ids {
 			time.Sleep(attrTTL * 3 / (2 * n))
-			wi, err := cat.WorkItem(ctx, id)
-			if err != nil || wi.State != client.StateRunning {
-				t.Fatalf("work item %s: %v, %v", id, wi, err)
-			}
+			readRunning(t, cat, id)
 		}
 		if q, g := w.requests(queryKey)-q0, w.requests(getKey)-g0; q != 1 || g != 0 {
 			t.Errorf("a reader going through %d items across --attr-ttl: %d queries, %d GETs; want 1 and none", n, q, g)
@@ -96,4 +82,24 @@ func seedRunning(t *testing.T, w *world, n int) []string {
 		items[i] = localcomps.SeedWorkItem{Name: "running", State: "Running"}
 	}
 	return w.seed(t, items...)
+}
+
+// listedCatalog is a catalog with attrTTL (and an hour's --dir-ttl) that
+// has listed the work items.
+func listedCatalog(t *testing.T, w *world, attrTTL time.Duration) *Catalog {
+	t.Helper()
+	cat := w.catalog(t, time.Hour, attrTTL)
+	if _, err := cat.ListWorkItems(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// readRunning reads work item id and fails unless it is running.
+func readRunning(t *testing.T, cat *Catalog, id string) {
+	t.Helper()
+	wi, err := cat.WorkItem(context.Background(), id)
+	if err != nil || wi.State != client.StateRunning {
+		t.Fatalf("work item %s: %v, %v", id, wi, err)
+	}
 }
