@@ -95,6 +95,9 @@ func runMount(f *mountFlags, dir string, helper bool) error {
 // the mount is unmounted or a signal stops it.
 func serveMount(f *mountFlags, dir string, log *slog.Logger, ready func()) error {
 	systemd := newSystemdNotifier()
+	if err := fs.RunAsBatch(); err != nil {
+		log.Warn("the mount's threads keep the normal scheduling policy; cold reads may be slower on a busy machine", "err", err)
+	}
 	if err := checkOutside(dir, f.CacheDir, f.Data); err != nil {
 		return err
 	}
