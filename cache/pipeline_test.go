@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -305,5 +306,61 @@ func TestCheckHashesDownloadedBuffersOrReadsThemBack(t *testing.T) {
 				t.Fatalf("not marked verified: %v", err)
 			}
 		})
+	}
+}
+
+// recordingBody records where each Read of a download's body starts and
+// how many bytes it asks for.
+type recordingBody struct {
+	io.ReadCloser
+	pos   int64
+	mu    *sync.Mutex
+	reads *[]span
+}
+
+func (b *recordingBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	*b.reads = append(*b.reads, span{b.pos, int64(len(p))})
+	b.mu.Unlock()
+	n, err := b.ReadCloser.Read(p)
+	b.pos += int64(n)
+	return n, err
+}
+
+func TestDownloadBuffersEndOnMultiplesOfTheirSize(t *testing.T) {
+	// Reads from mid-buffer start downloads there; their buffers (each
+	// written at once) still end on multiples of the buffer size.
+	const size = 6 << 20
+	k := Key{MD5: md5Of(content(0, size)), Size: size}
+	c := openTest(t, ContentOptions{MaxBytes: 1 << 30})
+	src := newSource(size)
+	var mu sync.Mutex
+	var reads []span
+	source := func(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+		body, err := src.Source(ctx, off, n)
+		if err != nil {
+			return nil, err
+		}
+		return &recordingBody{ReadCloser: body, pos: off, mu: &mu, reads: &reads}, nil
+	}
+	for off := int64(100 << 10); off < size; off += 300 << 10 {
+		readOK(t, c, k, source, off, 300<<10)
+	}
+	c.wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	unaligned := 0
+	for _, r := range reads {
+		if r.off%bufSize != 0 {
+			unaligned++
+		}
+		// The last buffer of a download asks for one byte more, which
+		// must not come (a body longer than asked).
+		if last := r.off + r.length - 2; r.length > 1 && r.off/bufSize != last/bufSize {
+			t.Errorf("a buffer of %d bytes at %d crosses a multiple of %d", r.length, r.off, bufSize)
+		}
+	}
+	if unaligned == 0 {
+		t.Fatalf("no download started mid-buffer (%d reads): the test proves nothing", len(reads))
 	}
 }
