@@ -10,16 +10,17 @@ import (
 )
 
 // RunAsBatch puts every thread of this process that runs under the normal
-// policy (SCHED_OTHER, SCHED_NORMAL to the kernel) under SCHED_BATCH, keeping its nice value; threads
-// started later inherit it. A batch thread that wakes up does not preempt
-// the thread running on its CPU: it waits for that thread's time slice to
-// end (or for an idle CPU). The mount's threads wake each other up all the
-// time (downloads, the kernel's requests, the md5 check) and, preempting
-// one another, took CPU time from the md5 check, which sets the pace of a
-// cold read. Other programs' normal threads still preempt the mount's.
-// Threads under another policy (real-time, idle), set by the user, are
-// left as they are. docs/caching.md ("CPU") says what it changes for
-// users and how to undo it.
+// policy (SCHED_OTHER, SCHED_NORMAL to the kernel) under SCHED_BATCH,
+// keeping its nice value; threads started later inherit it (the Go runtime
+// starts threads from its own). A batch thread that wakes up does not
+// preempt the thread running on its CPU: it waits for that thread's time
+// slice to end (or for an idle CPU). The mount's threads wake each other
+// up all the time (downloads, the kernel's requests, the md5 check) and,
+// preempting one another, took CPU time from the md5 check, which sets the
+// pace of a cold read. Other programs' normal threads still preempt the
+// mount's. Threads under another policy (real-time, idle), set by the
+// user, are left as they are. docs/caching.md ("CPU") says what it changes
+// for users and how to undo it.
 func RunAsBatch() error {
 	// A thread started while the list is read may have been cloned from
 	// one not yet changed: look again until a pass changes nothing.
