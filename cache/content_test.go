@@ -326,6 +326,9 @@ func TestSingleChunkFileVerifiedOnArrival(t *testing.T) {
 		t.Fatalf("corrupt download gave %v, want ErrCorrupt", err)
 	}
 	// Nothing had been served: it was fetched once more, and failed again.
+	// The download's end (and the removal of the file's folder) may come
+	// after the reader's verdict.
+	c.wg.Wait()
 	if s := c.Stats(); s.VerifyFailures != 2 || len(bad.Calls()) != 2 || s.BytesOnDisk != 0 || len(diskFiles(t, c.o.Dir)) != 0 {
 		t.Fatalf("after a corrupt download: %+v, %d calls, files %v", s, len(bad.Calls()), diskFiles(t, c.o.Dir))
 	}
@@ -373,6 +376,7 @@ func TestMultiChunkFileVerifiedWhenComplete(t *testing.T) {
 		if !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("read completing a corrupt file gave %v, want ErrCorrupt", err)
 		}
+		c.wg.Wait() // the downloads end, and the file's folder goes, after the verdict
 		if s := c.Stats(); s.VerifyFailures != 1 || s.BytesOnDisk != 0 || len(diskFiles(t, c.o.Dir)) != 0 {
 			t.Fatalf("after a corrupt file: %+v, files %v", s, diskFiles(t, c.o.Dir))
 		}
