@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"time"
@@ -174,10 +175,14 @@ func (c *Content) stream(ctx context.Context, ks *keyState, f *flight, fh *os.Fi
 			return fmt.Errorf("body longer than the %d bytes asked (range ignored?)", f.to-f.from)
 		}
 		if n > 0 {
+			var crc uint32
+			if ks.md5 != "" { // for the check: see pendingBuf and crc32c.go
+				crc = crc32.Checksum(buf[:n], castagnoli)
+			}
 			if _, werr := fh.WriteAt(buf[:n], pos); werr != nil {
 				return fmt.Errorf("write chunk file: %w", werr)
 			}
-			kept, gone := c.arrived(ks, f, pos, buf[:n])
+			kept, gone := c.arrived(ks, f, pos, buf[:n], crc)
 			if gone {
 				return errGone
 			}
@@ -223,11 +228,11 @@ func (c *Content) unwrite(f *flight) {
 	}
 }
 
-// arrived records n bytes written at pos: readers waiting for them are
-// woken, the check may take the buffer (kept: the downloader needs another)
-// and is started if it can go on. gone means the chunk was removed: the
+// arrived records n bytes written at pos, whose CRC-32C is crc: readers
+// waiting for them are woken, the check may take the buffer (kept: the
+// downloader needs another) and is started if it can go on. gone means the chunk was removed: the
 // download stops. Takes c.mu.
-func (c *Content) arrived(ks *keyState, f *flight, pos int64, data []byte) (kept, gone bool) {
+func (c *Content) arrived(ks *keyState, f *flight, pos int64, data []byte, crc uint32) (kept, gone bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	pc := f.pc
@@ -241,7 +246,7 @@ func (c *Content) arrived(ks *keyState, f *flight, pos int64, data []byte) (kept
 	f.pos = pos + int64(len(data))
 	pc.used = time.Now()
 	ks.checkErr = nil
-	kept = c.offer(ks, pos, data)
+	kept = c.offer(ks, pos, data, crc)
 	c.kickCheck(ks)
 	ks.notifyArrival()
 	c.evict()

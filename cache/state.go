@@ -75,6 +75,7 @@ type keyState struct {
 type pendingBuf struct {
 	off  int64
 	data []byte
+	crc  uint32 // CRC-32C of data, computed by the download
 }
 
 // piece is one chunk of a file on disk, complete or being filled: a range

@@ -33,14 +33,14 @@ func (c *Content) paced(ks *keyState, off int64) bool {
 }
 
 // offer gives the check a downloaded buffer holding the file's bytes at
-// off, if it is about to need them and memory allows: it reports whether it
-// kept data. Call with c.mu held.
-func (c *Content) offer(ks *keyState, off int64, data []byte) bool {
+// off, with their CRC-32C, if it is about to need them and memory allows:
+// it reports whether it kept data. Call with c.mu held.
+func (c *Content) offer(ks *keyState, off int64, data []byte, crc uint32) bool {
 	if ks.md5 == "" || ks.verified || off < ks.hashNext || off >= ks.hashNext+2*hashAhead ||
 		c.pendingBytes+int64(cap(data)) > c.pendingMax {
 		return false
 	}
-	ks.pending = append(ks.pending, pendingBuf{off: off, data: data})
+	ks.pending = append(ks.pending, pendingBuf{off: off, data: data, crc: crc})
 	c.pendingBytes += int64(cap(data))
 	return true
 }
@@ -136,19 +136,19 @@ func (c *Content) runCheck(ks *keyState, f *flight) {
 			}
 			break
 		}
-		if data, whole := c.takePending(ks, n); data != nil {
+		if first, whole := c.takePending(ks, n); first.data != nil {
 			// With the buffers that follow it, in a row and in the chunk:
 			// fewer turns of c.mu, which the readers and downloads want too.
-			datas, wholes := [][]byte{data}, [][]byte{whole}
-			for at, total := ks.hashNext+int64(len(data)), int64(len(data)); total < hashBatch && total < n; {
-				d, w := c.takePendingAt(ks, at, n-total)
-				if d == nil {
+			pieces, wholes := []hashPiece{first}, [][]byte{whole}
+			for at, total := ks.hashNext+int64(len(first.data)), int64(len(first.data)); total < hashBatch && total < n; {
+				next, w := c.takePendingAt(ks, at, n-total)
+				if next.data == nil {
 					break
 				}
-				datas, wholes = append(datas, d), append(wholes, w)
-				at, total = at+int64(len(d)), total+int64(len(d))
+				pieces, wholes = append(pieces, next), append(wholes, w)
+				at, total = at+int64(len(next.data)), total+int64(len(next.data))
 			}
-			c.hashed(ks, pc, datas...)
+			c.hashed(ks, pc, pieces...)
 			for _, w := range wholes {
 				c.mem.reuse(w)
 			}
@@ -182,7 +182,7 @@ func (c *Content) runCheck(ks *keyState, f *flight) {
 			c.removePiece(pc)
 		default:
 			c.readBack.Add(int64(m))
-			c.hashed(ks, pc, data)
+			c.hashed(ks, pc, hashPiece{data: data})
 		}
 	}
 	ks.check = nil
@@ -201,16 +201,33 @@ func (c *Content) runCheck(ks *keyState, f *flight) {
 	}
 }
 
+// hashPiece is bytes for the check to hash, with their CRC-32C when the
+// download computed it (a pending buffer taken whole).
+type hashPiece struct {
+	data   []byte
+	crc    uint32
+	hasCRC bool
+}
+
+// piece returns the bytes of p from at, with their CRC if that is all of
+// them.
+func (p pendingBuf) piece(at int64) hashPiece {
+	if at == p.off {
+		return hashPiece{data: p.data, crc: p.crc, hasCRC: true}
+	}
+	return hashPiece{data: p.data[at-p.off:]}
+}
+
 // takePending returns the bytes at ks.hashNext (at most n of them) from the
 // pending buffer holding them, with the whole buffer to reuse afterwards,
 // and drops the buffers behind ks.hashNext. Call with c.mu held.
-func (c *Content) takePending(ks *keyState, n int64) (data, whole []byte) {
+func (c *Content) takePending(ks *keyState, n int64) (taken hashPiece, whole []byte) {
 	kept := ks.pending[:0]
 	for _, p := range ks.pending {
 		end := p.off + int64(len(p.data))
 		switch {
-		case data == nil && p.off <= ks.hashNext && ks.hashNext < end && end-ks.hashNext <= n:
-			data, whole = p.data[ks.hashNext-p.off:], p.data
+		case whole == nil && p.off <= ks.hashNext && ks.hashNext < end && end-ks.hashNext <= n:
+			taken, whole = p.piece(ks.hashNext), p.data
 			c.pendingBytes -= int64(cap(p.data))
 		case end <= ks.hashNext:
 			c.pendingBytes -= int64(cap(p.data))
@@ -221,26 +238,26 @@ func (c *Content) takePending(ks *keyState, n int64) (data, whole []byte) {
 	}
 	clear(ks.pending[len(kept):])
 	ks.pending = kept
-	return data, whole
+	return taken, whole
 }
 
 // hashBatch is how many bytes of pending buffers the check hashes at one
 // turn of c.mu, at most.
 const hashBatch = 2 << 20
 
-// takePendingAt returns the pending buffer holding the bytes at at (at most
-// n of them, to its end), with the whole buffer, or nil. Call with c.mu
-// held.
-func (c *Content) takePendingAt(ks *keyState, at, n int64) (data, whole []byte) {
+// takePendingAt returns the bytes at at (at most n of them, to its end)
+// from the pending buffer holding them, with the whole buffer, or nothing.
+// Call with c.mu held.
+func (c *Content) takePendingAt(ks *keyState, at, n int64) (taken hashPiece, whole []byte) {
 	for i, p := range ks.pending {
 		end := p.off + int64(len(p.data))
 		if p.off <= at && at < end && end-at <= n {
 			ks.pending = slices.Delete(ks.pending, i, i+1)
 			c.pendingBytes -= int64(cap(p.data))
-			return p.data[at-p.off:], p.data
+			return p.piece(at), p.data
 		}
 	}
-	return nil, nil
+	return hashPiece{}, nil
 }
 
 // untilPending is how many bytes from ks.hashNext come before the first
@@ -256,18 +273,23 @@ func (c *Content) untilPending(ks *keyState) int64 {
 	return n
 }
 
-// hashed adds datas, the bytes at ks.hashNext in chunk pc in a row, to the
-// file's md5 and the chunk's CRC-32C, recording the CRC at the chunk's end. Call
-// with c.mu held; the hashing itself runs without it (only runCheck
-// changes hashNext and the hash state).
-func (c *Content) hashed(ks *keyState, pc *piece, datas ...[]byte) {
+// hashed adds pieces, the bytes at ks.hashNext in chunk pc in a row, to
+// the file's md5 and the chunk's CRC-32C (combining the CRCs the downloads
+// computed), recording the CRC at the chunk's end. Call with c.mu held;
+// the hashing itself runs without it (only runCheck changes hashNext and
+// the hash state).
+func (c *Content) hashed(ks *keyState, pc *piece, pieces ...hashPiece) {
 	h, crc, gen := ks.hash, ks.crc, ks.hashGen
 	c.mu.Unlock()
 	var n int64
-	for _, data := range datas {
-		h.Write(data)
-		crc = crc32.Update(crc, castagnoli, data)
-		n += int64(len(data))
+	for _, p := range pieces {
+		h.Write(p.data)
+		if p.hasCRC {
+			crc = crc32cCombine(crc, p.crc, int64(len(p.data)))
+		} else {
+			crc = crc32.Update(crc, castagnoli, p.data)
+		}
+		n += int64(len(p.data))
 	}
 	c.mu.Lock()
 	if gen != ks.hashGen || pc.gone {
