@@ -28,44 +28,6 @@ func TestCRC32CCombineMatchesTheCRCOfBoth(t *testing.T) {
 	}
 }
 
-func TestMarkHoldsEachChunksCRCWhetherHashedFromBuffersOrReadBack(t *testing.T) {
-	// The check combines the CRCs the downloads computed for the buffers
-	// it takes, and computes them for the bytes it reads back: either
-	// way, the mark holds the CRC-32C of each chunk's bytes.
-	// Chunks of four buffers: a chunk's CRC combines several.
-	const cs, size = 4 * bufSize, 3*4*bufSize + 777
-	data := content(0, size)
-	k := Key{MD5: md5Of(data), Size: size}
-	for _, tc := range []struct {
-		name      string
-		maxMemory int64 // 1: no memory to keep buffers for the check
-		readBack  bool
-	}{{"from buffers", 0, false}, {"read back", 1, true}} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := openTest(t, ContentOptions{MaxBytes: 1 << 30, ChunkSize: cs, MaxMemory: tc.maxMemory})
-			src := newSource(size)
-			for off := int64(0); off < size; off += 100 << 10 {
-				readOK(t, c, k, src.Source, off, 100<<10)
-			}
-			c.wg.Wait()
-			if s := c.Stats(); (s.ReadBack == size) != tc.readBack || (!tc.readBack && s.ReadBack > 0) {
-				t.Fatalf("Stats = %+v, want all bytes read back: %v, or none", s, tc.readBack)
-			}
-			name, _, _ := k.dirName()
-			crcs, ok := readMark(c.keyDir(name), cs, (size+cs-1)/cs)
-			if !ok {
-				t.Fatal("no mark")
-			}
-			for i, crc := range crcs {
-				chunk := data[int64(i)*cs : min(int64(i+1)*cs, size)]
-				if want := crc32.Checksum(chunk, castagnoli); crc != want {
-					t.Errorf("chunk %d: CRC %08x in the mark, want %08x", i, crc, want)
-				}
-			}
-		})
-	}
-}
-
 func TestAPendingBufferGivesItsCRCOnlyWithAllItsBytes(t *testing.T) {
 	data := content(100, 1000)
 	p := pendingBuf{off: 100, data: data, crc: crc32.Checksum(data, castagnoli)}

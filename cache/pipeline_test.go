@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -280,16 +281,19 @@ func TestOpenFilesAreBounded(t *testing.T) {
 }
 
 func TestCheckHashesDownloadedBuffersOrReadsThemBack(t *testing.T) {
-	// The md5 check takes the downloads' buffers as they come; with no
-	// memory to keep them, it reads the bytes back from disk. Either way
-	// the file ends verified.
-	const cs, size = 64 << 10, 2<<20 + 777
-	k := Key{MD5: md5Of(content(0, size)), Size: size}
+	// The md5 check takes the downloads' buffers as they come, combining
+	// the CRCs the downloads computed for them; with no memory to keep
+	// them, it reads the bytes back from disk and computes their CRCs.
+	// Either way the file ends verified, and its mark holds the CRC-32C of
+	// each chunk (of four buffers: a chunk's CRC combines several).
+	const cs, size = 4 * bufSize, 3*4*bufSize + 777
+	data := content(0, size)
+	k := Key{MD5: md5Of(data), Size: size}
 	for _, tc := range []struct {
 		name      string
-		maxMemory int64
+		maxMemory int64 // 1: no memory to keep buffers for the check
 		readBack  bool
-	}{{"kept", 0, false}, {"read back", 2 * cs, true}} {
+	}{{"kept", 0, false}, {"read back", 1, true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := openTest(t, ContentOptions{MaxBytes: 1 << 30, ChunkSize: cs, MaxMemory: tc.maxMemory})
 			src := newSource(size)
@@ -297,13 +301,19 @@ func TestCheckHashesDownloadedBuffersOrReadsThemBack(t *testing.T) {
 				readOK(t, c, k, src.Source, off, 100<<10)
 			}
 			c.wg.Wait()
-			s := c.Stats()
-			if (s.ReadBack > 0) != tc.readBack || s.VerifyFailures != 0 {
-				t.Fatalf("Stats = %+v, want bytes read back: %v", s, tc.readBack)
+			if s := c.Stats(); (s.ReadBack == size) != tc.readBack || (!tc.readBack && s.ReadBack > 0) || s.VerifyFailures != 0 {
+				t.Fatalf("Stats = %+v, want all bytes read back: %v, or none", s, tc.readBack)
 			}
 			name, _, _ := k.dirName()
-			if _, err := os.Stat(filepath.Join(c.root, name, markerName)); err != nil {
-				t.Fatalf("not marked verified: %v", err)
+			crcs, ok := readMark(c.keyDir(name), cs, (size+cs-1)/cs)
+			if !ok {
+				t.Fatal("not marked verified")
+			}
+			for i, crc := range crcs {
+				chunk := data[int64(i)*cs : min(int64(i+1)*cs, size)]
+				if want := crc32.Checksum(chunk, castagnoli); crc != want {
+					t.Errorf("chunk %d: CRC %08x in the mark, want %08x", i, crc, want)
+				}
 			}
 		})
 	}
