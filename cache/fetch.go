@@ -230,8 +230,8 @@ func (c *Content) unwrite(f *flight) {
 
 // arrived records n bytes written at pos, whose CRC-32C is crc: readers
 // waiting for them are woken, the check may take the buffer (kept: the
-// downloader needs another) and is started if it can go on. gone means the chunk was removed: the
-// download stops. Takes c.mu.
+// downloader needs another) and is started if it can go on. gone means the
+// chunk was removed: the download stops. Takes c.mu.
 func (c *Content) arrived(ks *keyState, f *flight, pos int64, data []byte, crc uint32) (kept, gone bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
