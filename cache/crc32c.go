@@ -54,19 +54,23 @@ func shiftOf(n int64) uint32 {
 	return p
 }
 
+// lengthShift is the shift of a length.
+type lengthShift struct {
+	n     int64
+	shift uint32
+}
+
 // lastShift keeps the shift of the length last combined: almost every
 // buffer is as long as the one before.
-var lastShift atomic.Pointer[[2]int64]
+var lastShift atomic.Pointer[lengthShift]
 
 // crc32cCombine is the CRC-32C of a then b, given crcA of a and crcB of b,
 // which is n bytes long.
 func crc32cCombine(crcA, crcB uint32, n int64) uint32 {
-	var shift uint32
-	if last := lastShift.Load(); last != nil && last[0] == n {
-		shift = uint32(last[1])
-	} else {
-		shift = shiftOf(n)
-		lastShift.Store(&[2]int64{n, int64(shift)})
+	last := lastShift.Load()
+	if last == nil || last.n != n {
+		last = &lengthShift{n: n, shift: shiftOf(n)}
+		lastShift.Store(last)
 	}
-	return multModP(shift, crcA) ^ crcB
+	return multModP(last.shift, crcA) ^ crcB
 }

@@ -16,6 +16,8 @@ type memBudget struct {
 	waits int64 // gets that had to wait, for tests
 }
 
+// newMemBudget makes a budget of max bytes of buffers of size bytes, in
+// use by downloads or kept for reuse.
 func newMemBudget(max, size int64) *memBudget {
 	m := &memBudget{max: max, size: size}
 	m.cond.L = &m.mu
